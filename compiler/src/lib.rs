@@ -1,0 +1,3 @@
+//! wasm2native: a WebAssembly-to-native ahead-of-time compiler.
+pub mod module;
+pub mod runtime;

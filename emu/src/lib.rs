@@ -1,0 +1,151 @@
+//! Executors: where compiled modules run.
+//!
+//! This crate sits after the compiler: it takes a
+//! [`compiler::module::CompiledModule`] (code + trap table + static
+//! description), builds the VM context described in [`compiler::runtime`],
+//! and calls exports through their array entry trampolines.
+//!
+//! Every executor implements [`Executor`], so the harness (the `.wast`
+//! runner, differential execution) drives them all the same way:
+//!
+//! - [`native::NativeExecutor`] runs x86-64 code on the host, inside a
+//!   forked child process, so a wild miscompile can crash only the child;
+//!   the parent reports the crash.
+//!
+//! An executor is a *store*: it holds any number of instances, which can be
+//! registered under a name and imported from by later instances (the spec
+//! testsuite's `register`). The `spectest` host module is always available.
+
+pub mod native;
+pub mod spectest;
+
+use compiler::module::CompiledModule;
+use compiler::runtime::TrapCode;
+use std::sync::Arc;
+
+/// A Wasm value crossing the executor boundary. Floats are carried as bits so
+/// that NaN payloads survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Value {
+    /// `i32`.
+    I32(i32),
+    /// `i64`.
+    I64(i64),
+    /// `f32` bits.
+    F32(u32),
+    /// `f64` bits.
+    F64(u64),
+    /// A function reference: `None` is null; `Some` is an opaque identity.
+    FuncRef(Option<u64>),
+    /// An external reference: `None` is null.
+    ExternRef(Option<u64>),
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::I32(v) => write!(f, "{v}"),
+            Value::I64(v) => write!(f, "{v}"),
+            Value::F32(bits) => write!(f, "{}", f32::from_bits(*bits)),
+            Value::F64(bits) => write!(f, "{}", f64::from_bits(*bits)),
+            Value::FuncRef(None) | Value::ExternRef(None) => write!(f, "null"),
+            Value::FuncRef(Some(v)) => write!(f, "funcref:{v}"),
+            Value::ExternRef(Some(v)) => write!(f, "externref:{v}"),
+        }
+    }
+}
+
+/// A trap raised by generated code.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Trap {
+    /// The kind, from the trap table.
+    pub code: TrapCode,
+    /// Offset of the trap instruction in the module's code.
+    pub offset: u32,
+    /// Name of the function containing the trap, when known.
+    pub function: Option<String>,
+}
+
+impl std::fmt::Display for Trap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "wasm trap: {}", self.code)?;
+        if let Some(function) = &self.function {
+            write!(f, " in {function}")?;
+        }
+        write!(f, " (code offset {:#x})", self.offset)
+    }
+}
+
+/// How a call ended, when the executor itself is still healthy.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CallOutcome {
+    /// The export returned these values.
+    Returned(Vec<Value>),
+    /// The export trapped.
+    Trapped(Trap),
+}
+
+/// Identifies an instance inside one executor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct InstanceId(pub u32);
+
+/// Errors from an executor. A [`EmuError::Crashed`] means generated code did
+/// something no correct code does (a fault outside the trap table, a wild
+/// jump): the executor is dead afterwards.
+#[derive(Debug, thiserror::Error)]
+pub enum EmuError {
+    /// The child process or emulator died or faulted outside a trap site.
+    #[error("generated code crashed: {0}")]
+    Crashed(String),
+    /// Imports could not be resolved or do not match.
+    #[error("link error: {0}")]
+    Link(String),
+    /// Instantiation trapped (start function, or an out-of-bounds segment).
+    #[error("instantiation trapped: {0}")]
+    InstantiationTrap(Trap),
+    /// No export of that name or kind.
+    #[error("no exported {kind} named {name:?}")]
+    NoSuchExport {
+        /// What was looked for (`function`, `global`, `memory`).
+        kind: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// Wrong number or types of arguments.
+    #[error("bad arguments: {0}")]
+    BadArguments(String),
+    /// The module targets another ISA than this executor runs.
+    #[error("module is compiled for {module}, executor runs {executor}")]
+    WrongTarget {
+        /// The module's target.
+        module: compiler::module::Target,
+        /// The executor's target.
+        executor: compiler::module::Target,
+    },
+    /// Something this executor does not support yet.
+    #[error("unsupported by the executor: {0}")]
+    Unsupported(String),
+    /// Operating-system level failure (fork, mmap, pipes).
+    #[error("executor system error: {0}")]
+    System(String),
+}
+
+/// A store of instances that can run compiled code.
+pub trait Executor {
+    /// Instantiates `module`, resolving its imports against registered
+    /// instances and the `spectest` host module, initializing memory, globals
+    /// and data segments, and running the start function.
+    fn instantiate(&mut self, module: Arc<CompiledModule>) -> Result<InstanceId, EmuError>;
+
+    /// Makes `instance`'s exports importable under module name `name`.
+    fn register(&mut self, name: &str, instance: InstanceId) -> Result<(), EmuError>;
+
+    /// Calls the exported function `export` of `instance` with `args`.
+    fn call(&mut self, instance: InstanceId, export: &str, args: &[Value]) -> Result<CallOutcome, EmuError>;
+
+    /// Reads the exported global `export` of `instance`.
+    fn global(&mut self, instance: InstanceId, export: &str) -> Result<Value, EmuError>;
+
+    /// Reads the bytes of the exported memory `export` of `instance`.
+    fn memory(&mut self, instance: InstanceId, export: &str) -> Result<Vec<u8>, EmuError>;
+}
