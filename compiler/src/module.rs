@@ -70,7 +70,7 @@ pub enum ValType {
 }
 
 /// A function type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FuncType {
     /// Parameter types.
     pub params: Vec<ValType>,

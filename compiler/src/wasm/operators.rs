@@ -1,0 +1,185 @@
+//! Translation of Wasm's numeric and memory operators to IR.
+//!
+//! Part of the Wasm front end (`wasm/`), called by the function translator
+//! for every operator that is not control flow, a local, a global or a call.
+//! Integer semantics map one-to-one onto IR opcodes (IR shifts and rotates
+//! already take the amount modulo the width; IR division traps on a zero
+//! divisor and `sdiv` on overflow, as Wasm requires). Linear-memory accesses
+//! get an explicit bounds check against the memory's current length.
+
+use crate::error::{CompileError, CompileResult};
+use crate::ir::{IntCC, Opcode, Type, Value};
+use crate::runtime::{TrapCode, VMOffsets};
+use crate::wasm::translate::{Translator, unsupported};
+use wasmparser::{MemArg, Operator};
+
+impl Translator<'_> {
+    fn push(&mut self, value: Value) {
+        self.stack.push(value);
+    }
+
+    fn binary(&mut self, opcode: Opcode) -> CompileResult<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        let v = self.b().binary(opcode, a, b);
+        self.push(v);
+        Ok(())
+    }
+
+    fn unary(&mut self, opcode: Opcode, ty: Type) -> CompileResult<()> {
+        let a = self.pop()?;
+        let v = self.b().unary(opcode, ty, a);
+        self.push(v);
+        Ok(())
+    }
+
+    fn compare(&mut self, cond: IntCC) -> CompileResult<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        let v = self.b().icmp(cond, a, b);
+        self.push(v);
+        Ok(())
+    }
+
+    fn eqz(&mut self, ty: Type) -> CompileResult<()> {
+        let a = self.pop()?;
+        let zero = self.b().iconst(ty, 0);
+        let v = self.b().icmp(IntCC::Equal, a, zero);
+        self.push(v);
+        Ok(())
+    }
+
+    /// Sign-extends the low `from` bits of the top value, keeping type `ty`.
+    fn extend_low(&mut self, from: Type, ty: Type) -> CompileResult<()> {
+        let a = self.pop()?;
+        let narrow = self.b().unary(Opcode::Ireduce, from, a);
+        let v = self.b().unary(Opcode::Sextend, ty, narrow);
+        self.push(v);
+        Ok(())
+    }
+
+    /// The effective address of an access of `size` bytes at `memarg`, after
+    /// the bounds check: traps unless `addr + offset + size <= length`.
+    fn heap_address(&mut self, memarg: &MemArg, size: u64) -> CompileResult<Value> {
+        if memarg.memory != 0 {
+            return unsupported("multiple memories");
+        }
+        if self.info.memories.is_empty() {
+            return Err(CompileError::internal("memory access without memory"));
+        }
+        let address = self.pop()?;
+        let vmctx = self.vmctx;
+        let b = self.b();
+        let memory = b.load(Opcode::Load, Type::I64, vmctx, VMOffsets::MEMORY as i32);
+        let base = b.load(Opcode::Load, Type::I64, memory, VMOffsets::VMMEMORY_BASE as i32);
+        let length = b.load(Opcode::Load, Type::I64, memory, VMOffsets::VMMEMORY_LENGTH as i32);
+        let index = b.unary(Opcode::Uextend, Type::I64, address);
+        // offset < 2^32 and size <= 8, so this cannot overflow 64 bits.
+        let end = b.iadd_imm(index, (memarg.offset + size) as i64);
+        let out_of_bounds = b.icmp(IntCC::UnsignedGreaterThan, end, length);
+        b.cond_trap(Opcode::Trapnz, out_of_bounds, TrapCode::MemoryOutOfBounds);
+        let effective = b.binary(Opcode::Iadd, base, index);
+        Ok(if memarg.offset == 0 { effective } else { b.iadd_imm(effective, memarg.offset as i64) })
+    }
+
+    fn load(&mut self, memarg: &MemArg, opcode: Opcode, ty: Type, size: u64) -> CompileResult<()> {
+        let address = self.heap_address(memarg, size)?;
+        let v = self.b().load(opcode, ty, address, 0);
+        self.push(v);
+        Ok(())
+    }
+
+    fn store(&mut self, memarg: &MemArg, opcode: Opcode, size: u64) -> CompileResult<()> {
+        let value = self.pop()?;
+        let address = self.heap_address(memarg, size)?;
+        self.b().store(opcode, value, address, 0);
+        Ok(())
+    }
+
+    /// Translates a numeric, conversion or memory operator.
+    pub(super) fn translate_numeric(&mut self, op: &Operator<'_>) -> CompileResult<()> {
+        use Opcode::*;
+        use Type::{I8, I16, I32, I64};
+        match *op {
+            Operator::I32Eqz => self.eqz(I32),
+            Operator::I64Eqz => self.eqz(I64),
+            Operator::I32Eq | Operator::I64Eq => self.compare(IntCC::Equal),
+            Operator::I32Ne | Operator::I64Ne => self.compare(IntCC::NotEqual),
+            Operator::I32LtS | Operator::I64LtS => self.compare(IntCC::SignedLessThan),
+            Operator::I32LtU | Operator::I64LtU => self.compare(IntCC::UnsignedLessThan),
+            Operator::I32GtS | Operator::I64GtS => self.compare(IntCC::SignedGreaterThan),
+            Operator::I32GtU | Operator::I64GtU => self.compare(IntCC::UnsignedGreaterThan),
+            Operator::I32LeS | Operator::I64LeS => self.compare(IntCC::SignedLessThanOrEqual),
+            Operator::I32LeU | Operator::I64LeU => self.compare(IntCC::UnsignedLessThanOrEqual),
+            Operator::I32GeS | Operator::I64GeS => self.compare(IntCC::SignedGreaterThanOrEqual),
+            Operator::I32GeU | Operator::I64GeU => self.compare(IntCC::UnsignedGreaterThanOrEqual),
+            Operator::I32Clz => self.unary(Clz, I32),
+            Operator::I64Clz => self.unary(Clz, I64),
+            Operator::I32Ctz => self.unary(Ctz, I32),
+            Operator::I64Ctz => self.unary(Ctz, I64),
+            Operator::I32Popcnt => self.unary(Popcnt, I32),
+            Operator::I64Popcnt => self.unary(Popcnt, I64),
+            Operator::I32Add | Operator::I64Add => self.binary(Iadd),
+            Operator::I32Sub | Operator::I64Sub => self.binary(Isub),
+            Operator::I32Mul | Operator::I64Mul => self.binary(Imul),
+            Operator::I32DivS | Operator::I64DivS => self.binary(Sdiv),
+            Operator::I32DivU | Operator::I64DivU => self.binary(Udiv),
+            Operator::I32RemS | Operator::I64RemS => self.binary(Srem),
+            Operator::I32RemU | Operator::I64RemU => self.binary(Urem),
+            Operator::I32And | Operator::I64And => self.binary(Band),
+            Operator::I32Or | Operator::I64Or => self.binary(Bor),
+            Operator::I32Xor | Operator::I64Xor => self.binary(Bxor),
+            Operator::I32Shl | Operator::I64Shl => self.binary(Ishl),
+            Operator::I32ShrS | Operator::I64ShrS => self.binary(Sshr),
+            Operator::I32ShrU | Operator::I64ShrU => self.binary(Ushr),
+            Operator::I32Rotl | Operator::I64Rotl => self.binary(Rotl),
+            Operator::I32Rotr | Operator::I64Rotr => self.binary(Rotr),
+            Operator::I32WrapI64 => self.unary(Ireduce, I32),
+            Operator::I64ExtendI32S => self.unary(Sextend, I64),
+            Operator::I64ExtendI32U => self.unary(Uextend, I64),
+            Operator::I32Extend8S => self.extend_low(I8, I32),
+            Operator::I32Extend16S => self.extend_low(I16, I32),
+            Operator::I64Extend8S => self.extend_low(I8, I64),
+            Operator::I64Extend16S => self.extend_low(I16, I64),
+            Operator::I64Extend32S => self.extend_low(I32, I64),
+            Operator::I32Load { ref memarg } => self.load(memarg, Load, I32, 4),
+            Operator::I64Load { ref memarg } => self.load(memarg, Load, I64, 8),
+            Operator::I32Load8S { ref memarg } => self.load(memarg, Sload8, I32, 1),
+            Operator::I32Load8U { ref memarg } => self.load(memarg, Uload8, I32, 1),
+            Operator::I32Load16S { ref memarg } => self.load(memarg, Sload16, I32, 2),
+            Operator::I32Load16U { ref memarg } => self.load(memarg, Uload16, I32, 2),
+            Operator::I64Load8S { ref memarg } => self.load(memarg, Sload8, I64, 1),
+            Operator::I64Load8U { ref memarg } => self.load(memarg, Uload8, I64, 1),
+            Operator::I64Load16S { ref memarg } => self.load(memarg, Sload16, I64, 2),
+            Operator::I64Load16U { ref memarg } => self.load(memarg, Uload16, I64, 2),
+            Operator::I64Load32S { ref memarg } => self.load(memarg, Sload32, I64, 4),
+            Operator::I64Load32U { ref memarg } => self.load(memarg, Uload32, I64, 4),
+            Operator::I32Store { ref memarg } | Operator::I64Store32 { ref memarg } => {
+                self.store(memarg, if matches!(op, Operator::I32Store { .. }) { Store } else { Istore32 }, 4)
+            }
+            Operator::I64Store { ref memarg } => self.store(memarg, Store, 8),
+            Operator::I32Store8 { ref memarg } | Operator::I64Store8 { ref memarg } => self.store(memarg, Istore8, 1),
+            Operator::I32Store16 { ref memarg } | Operator::I64Store16 { ref memarg } => {
+                self.store(memarg, Istore16, 2)
+            }
+            Operator::MemorySize { mem: 0 } => {
+                let vmctx = self.vmctx;
+                let b = self.b();
+                let memory = b.load(Load, I64, vmctx, VMOffsets::MEMORY as i32);
+                let length = b.load(Load, I64, memory, VMOffsets::VMMEMORY_LENGTH as i32);
+                let sixteen = b.iconst(I64, 16);
+                let pages = b.binary(Ushr, length, sixteen);
+                let v = b.unary(Ireduce, I32, pages);
+                self.push(v);
+                Ok(())
+            }
+            ref other => unsupported(format!("operator {}", operator_name(other))),
+        }
+    }
+}
+
+/// The operator's name as wasmparser spells it (`F32Add`, `MemoryGrow`).
+pub fn operator_name(op: &Operator<'_>) -> String {
+    let debug = format!("{op:?}");
+    debug.split([' ', '{', '(']).next().unwrap_or("?").to_string()
+}
