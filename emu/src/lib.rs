@@ -12,12 +12,17 @@
 //!   forked child process, so a wild miscompile can crash only the child;
 //!   the parent reports the crash.
 //!
+//! [`spectest`] describes the `spectest` host module as data, so that every
+//! executor links against the same items.
+//!
 //! An executor is a *store*: it holds any number of instances, which can be
 //! registered under a name and imported from by later instances (the spec
 //! testsuite's `register`). The `spectest` host module is always available.
 
+mod link;
 pub mod native;
 pub mod spectest;
+mod values;
 
 use compiler::module::CompiledModule;
 use compiler::runtime::TrapCode;
@@ -141,7 +146,12 @@ pub trait Executor {
     fn register(&mut self, name: &str, instance: InstanceId) -> Result<(), EmuError>;
 
     /// Calls the exported function `export` of `instance` with `args`.
-    fn call(&mut self, instance: InstanceId, export: &str, args: &[Value]) -> Result<CallOutcome, EmuError>;
+    fn call(
+        &mut self,
+        instance: InstanceId,
+        export: &str,
+        args: &[Value],
+    ) -> Result<CallOutcome, EmuError>;
 
     /// Reads the exported global `export` of `instance`.
     fn global(&mut self, instance: InstanceId, export: &str) -> Result<Value, EmuError>;

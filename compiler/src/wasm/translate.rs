@@ -120,6 +120,14 @@ struct Frame {
 }
 
 impl Frame {
+    /// Records a branch to this frame: it reaches the destination unless the
+    /// frame is a loop (whose branches go to the header).
+    fn note_branch(&mut self) {
+        if !matches!(self.kind, FrameKind::Loop { .. }) {
+            self.exit_reachable = true;
+        }
+    }
+
     /// Where a branch to this frame goes, and how many values it carries.
     fn branch_target(&self) -> (Block, usize) {
         match self.kind {
@@ -321,7 +329,7 @@ impl<'a> Translator<'a> {
             Operator::End => self.translate_end()?,
             Operator::Br { relative_depth } => {
                 let (target, arity) = self.frame_at_depth(relative_depth)?.branch_target();
-                self.frame_at_depth(relative_depth)?.exit_reachable = true;
+                self.frame_at_depth(relative_depth)?.note_branch();
                 let args = self.peek_n(arity)?.to_vec();
                 self.b().jump(target, &args);
                 self.reachable = false;
@@ -329,7 +337,7 @@ impl<'a> Translator<'a> {
             Operator::BrIf { relative_depth } => {
                 let condition = self.pop()?;
                 let (target, arity) = self.frame_at_depth(relative_depth)?.branch_target();
-                self.frame_at_depth(relative_depth)?.exit_reachable = true;
+                self.frame_at_depth(relative_depth)?.note_branch();
                 let args = self.peek_n(arity)?.to_vec();
                 let next = self.b().create_block();
                 self.b().brif(condition, target, &args, next, &[]);
@@ -361,7 +369,7 @@ impl<'a> Translator<'a> {
                 for depth in edge_order {
                     let edge = edges[&depth];
                     let (target, _) = self.frame_at_depth(depth)?.branch_target();
-                    self.frame_at_depth(depth)?.exit_reachable = true;
+                    self.frame_at_depth(depth)?.note_branch();
                     self.b().seal_block(edge);
                     self.b().switch_to_block(edge);
                     self.b().jump(target, &args);

@@ -1,0 +1,201 @@
+//! The compiler driver: a whole module from bytes to a [`CompiledModule`].
+//!
+//! ```text
+//! wasm bytes ─▶ wasm::parse_module ─▶ per function: wasm::translate_function
+//!   ─▶ ir::verify ─▶ isa::compile_function ─▶ per-function code
+//!   + trampolines (array entry per exported/start function, host call per import)
+//!   ─▶ link: lay out, resolve call relocations, merge trap tables ─▶ CompiledModule
+//! ```
+//!
+//! Compile time is linear in the input: each function is translated,
+//! verified, allocated and emitted once; linking is one pass over the code
+//! and its relocations.
+
+use crate::error::{CompileError, CompileResult};
+use crate::ir::Function;
+use crate::machinst::{MachBufferFinalized, RelocKind};
+use crate::module::{CompiledModule, ExportKind, FunctionKind, FunctionLayout, Target, TrapSite};
+use crate::runtime::TrapCode;
+use crate::wasm::{self, trampoline};
+use std::collections::BTreeSet;
+use wasmparser::FuncValidatorAllocations;
+
+/// How to compile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// The instruction set to generate code for.
+    pub target: Target,
+    /// Replace functions that use unsupported operators by stubs that trap
+    /// with [`TrapCode::Unsupported`] instead of failing the whole module.
+    pub lenient: bool,
+    /// Run the IR verifier and the register allocator's checker.
+    pub verify: bool,
+}
+
+impl CompileOptions {
+    /// Strict compilation for `target` with verification on.
+    pub fn new(target: Target) -> Self {
+        Self { target, lenient: false, verify: true }
+    }
+}
+
+/// One function ready for code generation.
+struct PendingFunction {
+    name: String,
+    kind: FunctionKind,
+    ir: Function,
+}
+
+/// Translates a module to IR functions (Wasm functions and trampolines).
+/// Returns them with the module's description and the functions replaced by
+/// stubs (lenient mode).
+pub fn translate_module(
+    wasm_bytes: &[u8],
+    options: &CompileOptions,
+) -> CompileResult<(crate::module::ModuleInfo, Vec<(String, FunctionKind, Function)>, Vec<(u32, String)>)> {
+    let parsed = wasm::parse_module(wasm_bytes)?;
+    let info = parsed.info;
+    let mut allocations = FuncValidatorAllocations::default();
+    let mut functions = Vec::new();
+    let mut unsupported = Vec::new();
+    let mut first_unsupported: Option<CompileError> = parsed.unsupported;
+    for body in parsed.bodies {
+        let index = body.index;
+        let name = format!("func{index}");
+        match wasm::translate_function(&info, body, &mut allocations)? {
+            Ok(func) => functions.push(PendingFunction { name, kind: FunctionKind::Wasm(index), ir: func }),
+            Err(error) => {
+                let signature = info
+                    .func_type(index)
+                    .and_then(|ty| wasm::wasm_signature(ty).ok())
+                    .unwrap_or_else(|| crate::ir::Signature::new(vec![crate::ir::Type::I64], vec![]));
+                unsupported.push((index, error.to_string()));
+                functions.push(PendingFunction {
+                    name: name.clone(),
+                    kind: FunctionKind::Wasm(index),
+                    ir: trampoline::trap_stub(name, signature, TrapCode::Unsupported),
+                });
+                first_unsupported.get_or_insert(error);
+            }
+        }
+    }
+    // Module-level features we cannot run are an error even when lenient;
+    // unsupported function bodies are an error only when strict.
+    if let Some(error) = first_unsupported
+        && (!options.lenient || error.function.is_none())
+    {
+        return Err(error);
+    }
+    // Trampolines: an array entry for every exported function and the start
+    // function; a host call for every imported function.
+    let mut entries = BTreeSet::new();
+    for export in &info.exports {
+        if let ExportKind::Func(index) = export.kind {
+            entries.insert(index);
+        }
+    }
+    entries.extend(info.start);
+    let stubbed: BTreeSet<u32> = unsupported.iter().map(|(i, _)| *i).collect();
+    for index in entries {
+        let name = format!("entry{index}");
+        let ir = match trampoline::array_entry(&info, index) {
+            Ok(ir) => ir,
+            Err(e) if e.is_unsupported() && (options.lenient || stubbed.contains(&index)) => {
+                let signature =
+                    crate::ir::Signature::new(vec![crate::ir::Type::I64, crate::ir::Type::I64], vec![]);
+                trampoline::trap_stub(name.clone(), signature, TrapCode::Unsupported)
+            }
+            Err(e) => return Err(e),
+        };
+        functions.push(PendingFunction { name, kind: FunctionKind::ArrayEntry(index), ir });
+    }
+    for index in 0..info.num_imported_functions {
+        let name = format!("host_call{index}");
+        match trampoline::host_call(&info, index) {
+            Ok(ir) => functions.push(PendingFunction { name, kind: FunctionKind::HostCall(index), ir }),
+            Err(e) if e.is_unsupported() && options.lenient => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let functions = functions.into_iter().map(|f| (f.name, f.kind, f.ir)).collect();
+    Ok((info, functions, unsupported))
+}
+
+/// Compiles one IR function for `target`.
+pub fn compile_function(func: &Function, options: &CompileOptions) -> CompileResult<MachBufferFinalized> {
+    if options.verify {
+        crate::ir::verifier::verify_function(func)
+            .map_err(|e| CompileError::internal(format!("IR verifier rejected {}: {e}", func.name)))?;
+    }
+    match options.target {
+        Target::X86_64 => crate::isa::x64::compile_function(func, options.verify),
+        Target::Aarch64 => Err(CompileError::unsupported("the aarch64 back end is not written yet", None)),
+    }
+}
+
+/// Compiles a WebAssembly module (binary format).
+pub fn compile_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileResult<CompiledModule> {
+    let (info, functions, unsupported) = translate_module(wasm_bytes, options)?;
+    let mut compiled = Vec::with_capacity(functions.len());
+    for (name, kind, ir) in &functions {
+        let code = compile_function(ir, options).map_err(|e| match kind {
+            FunctionKind::Wasm(index) => e.in_function(*index),
+            _ => CompileError { message: format!("{} (in {name})", e.message), ..e },
+        })?;
+        compiled.push((name.clone(), *kind, code));
+    }
+    link(options.target, info, compiled, unsupported)
+}
+
+/// Lays out compiled functions in one blob and resolves calls between them.
+fn link(
+    target: Target,
+    info: crate::module::ModuleInfo,
+    compiled: Vec<(String, FunctionKind, MachBufferFinalized)>,
+    unsupported: Vec<(u32, String)>,
+) -> CompileResult<CompiledModule> {
+    const ALIGN: usize = 16;
+    let mut code = Vec::new();
+    let mut layouts = Vec::with_capacity(compiled.len());
+    let mut symbol_offsets = vec![u32::MAX; info.functions.len()];
+    for (name, kind, buffer) in &compiled {
+        while code.len() % ALIGN != 0 {
+            code.push(match target {
+                Target::X86_64 => 0xCC,
+                Target::Aarch64 => 0,
+            });
+        }
+        let offset = code.len() as u32;
+        if let FunctionKind::Wasm(index) = kind {
+            symbol_offsets[*index as usize] = offset;
+        }
+        code.extend_from_slice(&buffer.data);
+        layouts.push(FunctionLayout { name: name.clone(), kind: *kind, offset, len: buffer.data.len() as u32 });
+    }
+    let mut trap_table = Vec::new();
+    for ((_, _, buffer), layout) in compiled.iter().zip(&layouts) {
+        for reloc in &buffer.relocs {
+            let target_offset = *symbol_offsets
+                .get(reloc.symbol as usize)
+                .filter(|&&o| o != u32::MAX)
+                .ok_or_else(|| CompileError::internal(format!("call to unknown function {}", reloc.symbol)))?;
+            let at = (layout.offset + reloc.offset) as i64;
+            match reloc.kind {
+                RelocKind::X86CallPCRel4 => {
+                    let value = target_offset as i64 + reloc.addend - at;
+                    let value = i32::try_from(value).map_err(|_| CompileError::internal("call out of range"))?;
+                    code[at as usize..at as usize + 4].copy_from_slice(&value.to_le_bytes());
+                }
+                RelocKind::Arm64Call => {
+                    let delta = (target_offset as i64 + reloc.addend - at) >> 2;
+                    let word = u32::from_le_bytes(code[at as usize..at as usize + 4].try_into().expect("4 bytes"));
+                    let word = (word & 0xFC00_0000) | (delta as u32 & 0x03FF_FFFF);
+                    code[at as usize..at as usize + 4].copy_from_slice(&word.to_le_bytes());
+                }
+            }
+        }
+        trap_table.extend(buffer.traps.iter().map(|t| TrapSite { offset: layout.offset + t.offset, code: t.code }));
+    }
+    trap_table.sort_by_key(|t| t.offset);
+    Ok(CompiledModule { target, code, functions: layouts, trap_table, info, unsupported })
+}

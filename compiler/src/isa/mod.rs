@@ -1,0 +1,5 @@
+//! Instruction set back ends. Each has the same shape: `inst/` (instruction
+//! type, operands, registers, encoding and emit tests), `lower.rs` (IR to
+//! instructions) and `abi.rs` (calling convention and frame).
+
+pub mod x64;

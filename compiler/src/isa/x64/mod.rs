@@ -1,0 +1,60 @@
+//! The x86-64 back end (System V).
+//!
+//! ```text
+//! ir::Function ─▶ lower (lower.rs rules) ─▶ VCode<Inst> ─▶ regalloc2
+//!   ─▶ frame layout (abi.rs) ─▶ emit (inst/emit.rs) ─▶ MachBufferFinalized
+//! ```
+//!
+//! Same folder shape as `isa/aarch64`: `inst/{mod,args,regs,emit}.rs` with
+//! emit tests, `lower.rs`, `abi.rs`.
+
+pub mod abi;
+pub mod inst;
+pub mod lower;
+
+use crate::error::{CompileError, CompileResult};
+use crate::ir::Function;
+use crate::machinst::{MachBufferFinalized, MoveEmitter, Reg, VCode, Writable, lower::lower, regalloc};
+use inst::Inst;
+use inst::args::{Amode, FrameOffset, OperandSize};
+use inst::emit::{EmitState, FrameLayout, prologue};
+use regalloc2::RegClass;
+
+struct Moves;
+
+impl MoveEmitter<Inst> for Moves {
+    fn gen_move(&self, dst: Writable<Reg>, src: Reg, _class: RegClass) -> Inst {
+        Inst::mov64(dst, src)
+    }
+    fn gen_spill(&self, slot: usize, src: Reg) -> Inst {
+        Inst::MovRM { size: OperandSize::Size64, src, dst: Amode::Frame(FrameOffset::Spill(slot as u32)) }
+    }
+    fn gen_reload(&self, dst: Writable<Reg>, slot: usize) -> Inst {
+        Inst::Mov64MR { src: Amode::Frame(FrameOffset::Spill(slot as u32)), dst }
+    }
+}
+
+/// Lowers `func` to VCode (virtual registers), without allocating.
+pub fn lower_to_vcode(func: &Function) -> CompileResult<VCode<Inst>> {
+    lower(func, &lower::X64Backend)
+}
+
+/// Compiles one IR function to x86-64 machine code. With `check`, the
+/// register allocator's checker verifies the allocation.
+pub fn compile_function(func: &Function, check: bool) -> CompileResult<MachBufferFinalized> {
+    let vcode = lower_to_vcode(func)?;
+    let env = inst::regs::machine_env();
+    let output = regalloc::allocate(&vcode, &env, check)?;
+    let callee_saves = abi::clobbered_callee_saves(vcode.written_registers(&output));
+    let frame = FrameLayout::new(
+        vcode.frame.outgoing_args_size,
+        vcode.frame.stack_slots_size,
+        output.num_spillslots as u32,
+        callee_saves,
+    );
+    let prologue = prologue(&frame);
+    let mut state = EmitState { frame };
+    vcode
+        .emit(&output, &prologue, &Moves, &mut state, |_, _| {})
+        .map_err(|e| CompileError::internal(format!("x86-64 emission: {e}")))
+}
