@@ -52,8 +52,9 @@ struct PendingFunction {
 pub fn translate_module(
     wasm_bytes: &[u8],
     options: &CompileOptions,
-) -> CompileResult<(crate::module::ModuleInfo, Vec<(String, FunctionKind, Function)>, Vec<(u32, String)>)> {
+) -> CompileResult<TranslatedModule> {
     let parsed = wasm::parse_module(wasm_bytes)?;
+    let mut ignored = Vec::new();
     let info = parsed.info;
     let mut allocations = FuncValidatorAllocations::default();
     let mut functions = Vec::new();
@@ -85,6 +86,12 @@ pub fn translate_module(
         && (!options.lenient || error.function.is_none())
     {
         return Err(error);
+    }
+    if let Some(error) = parsed.element_segments {
+        if !options.lenient {
+            return Err(error);
+        }
+        ignored.push(format!("{} are not applied (lenient mode)", error.message));
     }
     // Trampolines: an array entry for every exported function and the start
     // function; a host call for every imported function.
@@ -118,7 +125,20 @@ pub fn translate_module(
         }
     }
     let functions = functions.into_iter().map(|f| (f.name, f.kind, f.ir)).collect();
-    Ok((info, functions, unsupported))
+    Ok(TranslatedModule { info, functions, unsupported, ignored })
+}
+
+/// A module translated to IR.
+pub struct TranslatedModule {
+    /// The module's static description.
+    pub info: crate::module::ModuleInfo,
+    /// Every function to compile: Wasm functions (or their stubs) and
+    /// trampolines, with names and kinds.
+    pub functions: Vec<(String, FunctionKind, Function)>,
+    /// Functions replaced by stubs, with the reason.
+    pub unsupported: Vec<(u32, String)>,
+    /// Module-level features ignored in lenient mode.
+    pub ignored: Vec<String>,
 }
 
 /// Compiles one IR function for `target`.
@@ -135,7 +155,7 @@ pub fn compile_function(func: &Function, options: &CompileOptions) -> CompileRes
 
 /// Compiles a WebAssembly module (binary format).
 pub fn compile_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileResult<CompiledModule> {
-    let (info, functions, unsupported) = translate_module(wasm_bytes, options)?;
+    let TranslatedModule { info, functions, unsupported, ignored } = translate_module(wasm_bytes, options)?;
     let mut compiled = Vec::with_capacity(functions.len());
     for (name, kind, ir) in &functions {
         let code = compile_function(ir, options).map_err(|e| match kind {
@@ -144,7 +164,9 @@ pub fn compile_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileRes
         })?;
         compiled.push((name.clone(), *kind, code));
     }
-    link(options.target, info, compiled, unsupported)
+    let mut module = link(options.target, info, compiled, unsupported)?;
+    module.ignored = ignored;
+    Ok(module)
 }
 
 /// Lays out compiled functions in one blob and resolves calls between them.
@@ -197,5 +219,5 @@ fn link(
         trap_table.extend(buffer.traps.iter().map(|t| TrapSite { offset: layout.offset + t.offset, code: t.code }));
     }
     trap_table.sort_by_key(|t| t.offset);
-    Ok(CompiledModule { target, code, functions: layouts, trap_table, info, unsupported })
+    Ok(CompiledModule { target, code, functions: layouts, trap_table, info, unsupported, ignored: Vec::new() })
 }

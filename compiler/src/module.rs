@@ -301,6 +301,10 @@ pub struct CompiledModule {
     /// lenient mode, with the reason; calling one traps with
     /// [`TrapCode::Unsupported`].
     pub unsupported: Vec<(u32, String)>,
+    /// Module-level features that lenient mode compiled without (for
+    /// example element segments, which are not applied yet). Empty in
+    /// strict mode.
+    pub ignored: Vec<String>,
 }
 
 impl CompiledModule {

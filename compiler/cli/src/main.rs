@@ -1,1 +1,190 @@
-fn main(){}
+//! `wasm2native`: the command-line front of the compiler.
+//!
+//! ```text
+//! wasm2native run FILE --invoke NAME [ARGS...]   compile, run one export, print results
+//! wasm2native disasm FILE                        compile, print each function's machine code
+//! ```
+//!
+//! FILE may be a binary `.wasm` or a text `.wat`. Exit status: 0 success,
+//! 1 bad input or compile error, 2 bad command line, 3 the call trapped,
+//! 4 the generated code crashed.
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand};
+use compiler::module::{CompiledModule, ExportKind, Target, ValType};
+use compiler::{CompileOptions, compile_module};
+use emu::{CallOutcome, EmuError, Executor, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "wasm2native", version, about = "WebAssembly to native ahead-of-time compiler")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile FILE and call one exported function, printing its results
+    /// one per line.
+    Run {
+        /// A `.wasm` or `.wat` file.
+        file: PathBuf,
+        /// The export to call.
+        #[arg(long)]
+        invoke: String,
+        /// Arguments, one per parameter (integers in decimal or 0x hex).
+        #[arg(allow_hyphen_values = true)]
+        args: Vec<String>,
+        /// Target instruction set.
+        #[arg(long, default_value = "x86_64", value_parser = parse_target)]
+        target: Target,
+    },
+    /// Compile FILE and print each function's machine code with addresses,
+    /// bytes and mnemonics.
+    Disasm {
+        /// A `.wasm` or `.wat` file.
+        file: PathBuf,
+        /// Target instruction set.
+        #[arg(long, default_value = "x86_64", value_parser = parse_target)]
+        target: Target,
+    },
+}
+
+fn parse_target(name: &str) -> Result<Target, String> {
+    Target::from_name(name).ok_or_else(|| format!("unknown target {name:?} (expected x86_64 or aarch64)"))
+}
+
+const EXIT_ERROR: u8 = 1;
+const EXIT_TRAP: u8 = 3;
+const EXIT_CRASH: u8 = 4;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { file, invoke, args, target } => run(&file, &invoke, &args, target),
+        Command::Disasm { file, target } => disasm(&file, target).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Reads and compiles FILE (binary or text) strictly.
+fn load(file: &Path, target: Target) -> Result<CompiledModule> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let wasm = wat::parse_bytes(&bytes).map_err(|e| {
+        let mut e = e;
+        e.set_path(file);
+        anyhow!("{e}")
+    })?;
+    compile_module(&wasm, &CompileOptions::new(target)).map_err(|e| anyhow!("{}: {e}", file.display()))
+}
+
+fn parse_arg(text: &str, ty: ValType) -> Result<Value> {
+    fn int(text: &str) -> Option<i128> {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let magnitude = match digits.strip_prefix("0x") {
+            Some(hex) => i128::from_str_radix(hex, 16).ok()?,
+            None => digits.parse::<i128>().ok()?,
+        };
+        Some(if negative { -magnitude } else { magnitude })
+    }
+    let bad = || anyhow!("argument {text:?} is not a valid {ty:?}");
+    Ok(match ty {
+        ValType::I32 => {
+            let v = int(text).ok_or_else(bad)?;
+            if !(i32::MIN as i128..=u32::MAX as i128).contains(&v) {
+                return Err(bad());
+            }
+            Value::I32(v as i32)
+        }
+        ValType::I64 => {
+            let v = int(text).ok_or_else(bad)?;
+            if !(i64::MIN as i128..=u64::MAX as i128).contains(&v) {
+                return Err(bad());
+            }
+            Value::I64(v as i64)
+        }
+        ValType::F32 => Value::F32(text.parse::<f32>().map_err(|_| bad())?.to_bits()),
+        ValType::F64 => Value::F64(text.parse::<f64>().map_err(|_| bad())?.to_bits()),
+        other => bail!("arguments of type {other:?} cannot be given on the command line"),
+    })
+}
+
+fn run(file: &Path, invoke: &str, args: &[String], target: Target) -> Result<ExitCode> {
+    let module = load(file, target)?;
+    let Some(ExportKind::Func(index)) = module.info.export(invoke) else {
+        bail!("{} has no exported function {invoke:?}", file.display());
+    };
+    let ty = module.info.func_type(index).cloned().unwrap_or_default();
+    if ty.params.len() != args.len() {
+        bail!("{invoke} takes {} argument(s), {} given", ty.params.len(), args.len());
+    }
+    let values = args.iter().zip(&ty.params).map(|(a, &t)| parse_arg(a, t)).collect::<Result<Vec<_>>>()?;
+    let mut executor: Box<dyn Executor> = match target {
+        Target::X86_64 => Box::new(emu::native::NativeExecutor::new()?),
+        Target::Aarch64 => bail!("running aarch64 code is not supported yet"),
+    };
+    let instance = match executor.instantiate(Arc::new(module)) {
+        Ok(instance) => instance,
+        Err(EmuError::InstantiationTrap(trap)) => {
+            eprintln!("{trap}");
+            return Ok(ExitCode::from(EXIT_TRAP));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match executor.call(instance, invoke, &values) {
+        Ok(CallOutcome::Returned(results)) => {
+            for result in results {
+                println!("{result}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(CallOutcome::Trapped(trap)) => {
+            eprintln!("{trap}");
+            Ok(ExitCode::from(EXIT_TRAP))
+        }
+        Err(EmuError::Crashed(report)) => {
+            eprintln!("error: generated code crashed: {report}");
+            Ok(ExitCode::from(EXIT_CRASH))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn disasm(file: &Path, target: Target) -> Result<()> {
+    use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+    let module = load(file, target)?;
+    if target != Target::X86_64 {
+        bail!("disassembly of {target} code is not supported yet");
+    }
+    let mut formatter = IntelFormatter::new();
+    let mut text = String::new();
+    for function in &module.functions {
+        println!("{} ({:?}), {} bytes:", function.name, function.kind, function.len);
+        let start = function.offset as usize;
+        let bytes = &module.code[start..start + function.len as usize];
+        let mut decoder = Decoder::with_ip(64, bytes, function.offset as u64, DecoderOptions::NONE);
+        while decoder.can_decode() {
+            let inst = decoder.decode();
+            text.clear();
+            formatter.format(&inst, &mut text);
+            let offset = inst.ip() as usize;
+            let hex: String = module.code[offset..offset + inst.len()].iter().map(|b| format!("{b:02x}")).collect();
+            let trap = module.trap_at(offset as u32).map(|c| format!("  ; trap: {c}")).unwrap_or_default();
+            println!("  {offset:6x}:  {hex:<24} {text}{trap}");
+        }
+        println!();
+    }
+    Ok(())
+}

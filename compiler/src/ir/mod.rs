@@ -13,11 +13,15 @@
 
 pub mod builder;
 pub mod dfg;
+pub mod dominator;
 pub mod entities;
 pub mod function;
 pub mod instructions;
 pub mod layout;
+pub mod parser;
 pub mod types;
+pub mod verifier;
+pub mod write;
 
 pub use builder::{FunctionBuilder, Variable};
 pub use dfg::{DataFlowGraph, ExtFuncData, JumpTableData, Signature, StackSlotData, ValueDef};
@@ -26,3 +30,4 @@ pub use function::Function;
 pub use instructions::{BlockCall, InstructionData, InstructionFormat, IntCC, Opcode};
 pub use layout::Layout;
 pub use types::Type;
+pub use verifier::verify_function;

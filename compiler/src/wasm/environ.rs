@@ -37,6 +37,9 @@ pub struct ParsedModule<'a> {
     /// parsing; reported after validation so that invalid modules are still
     /// reported as invalid.
     pub unsupported: Option<CompileError>,
+    /// Element segments, which are not applied yet: in lenient mode the
+    /// module is still compiled (every function touching a table is a stub).
+    pub element_segments: Option<CompileError>,
 }
 
 /// Converts a wasmparser value type.
@@ -111,6 +114,7 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
     let mut info = ModuleInfo::default();
     let mut bodies = Vec::new();
     let mut unsupported: Option<CompileError> = None;
+    let mut element_segments: Option<CompileError> = None;
     // Records the first unsupported feature but keeps validating.
     let mut note = |result: CompileResult<()>| {
         if let Err(error) = result
@@ -287,7 +291,8 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
             Payload::StartSection { func, .. } => info.start = Some(func),
             Payload::ElementSection(reader) => {
                 if reader.count() > 0 {
-                    note(Err(CompileError::unsupported("element segments (tables)", Some(reader.range().start))));
+                    element_segments =
+                        Some(CompileError::unsupported("element segments (tables)", Some(reader.range().start)));
                 }
             }
             Payload::DataSection(reader) => {
@@ -309,5 +314,5 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
             _ => {}
         }
     }
-    Ok(ParsedModule { info, bodies, unsupported })
+    Ok(ParsedModule { info, bodies, unsupported, element_segments })
 }

@@ -69,6 +69,7 @@ pub fn module(info: ModuleInfo, pieces: Vec<Piece>) -> Arc<CompiledModule> {
         trap_table,
         info,
         unsupported: Vec::new(),
+        ignored: Vec::new(),
     })
 }
 

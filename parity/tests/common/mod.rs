@@ -92,6 +92,7 @@ impl Backend for FakeBackend {
             trap_table: Vec::new(),
             info,
             unsupported: Vec::new(),
+            ignored: Vec::new(),
         };
         if module.info.export("unsupported-fn").is_some() {
             module.functions.push(FunctionLayout {

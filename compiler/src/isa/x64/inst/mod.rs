@@ -176,7 +176,9 @@ impl MachInst for Inst {
             }
             Inst::CheckedSRem { divisor, dividend, quotient, remainder, .. } => {
                 v.reg_fixed_use(dividend, rax_p);
-                v.reg_use(divisor);
+                // Late: `cdq`/`cqo` writes rdx before `idiv` reads the
+                // divisor, so the divisor must not share rdx.
+                v.reg_late_use(divisor);
                 v.reg_fixed_def(quotient, rax_p);
                 v.reg_fixed_def(remainder, rdx_p);
             }
