@@ -49,10 +49,7 @@ struct PendingFunction {
 /// Translates a module to IR functions (Wasm functions and trampolines).
 /// Returns them with the module's description and the functions replaced by
 /// stubs (lenient mode).
-pub fn translate_module(
-    wasm_bytes: &[u8],
-    options: &CompileOptions,
-) -> CompileResult<TranslatedModule> {
+pub fn translate_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileResult<TranslatedModule> {
     let parsed = wasm::parse_module(wasm_bytes)?;
     let mut ignored = Vec::new();
     let info = parsed.info;
@@ -108,8 +105,7 @@ pub fn translate_module(
         let ir = match trampoline::array_entry(&info, index) {
             Ok(ir) => ir,
             Err(e) if e.is_unsupported() && (options.lenient || stubbed.contains(&index)) => {
-                let signature =
-                    crate::ir::Signature::new(vec![crate::ir::Type::I64, crate::ir::Type::I64], vec![]);
+                let signature = crate::ir::Signature::new(vec![crate::ir::Type::I64, crate::ir::Type::I64], vec![]);
                 trampoline::trap_stub(name.clone(), signature, TrapCode::Unsupported)
             }
             Err(e) => return Err(e),

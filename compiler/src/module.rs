@@ -310,18 +310,12 @@ pub struct CompiledModule {
 impl CompiledModule {
     /// Looks up the trap code for a faulting offset in `code`.
     pub fn trap_at(&self, offset: u32) -> Option<TrapCode> {
-        self.trap_table
-            .binary_search_by_key(&offset, |site| site.offset)
-            .ok()
-            .map(|i| self.trap_table[i].code)
+        self.trap_table.binary_search_by_key(&offset, |site| site.offset).ok().map(|i| self.trap_table[i].code)
     }
 
     /// Offset of the array entry trampoline for function `index`.
     pub fn array_entry(&self, index: u32) -> Option<u32> {
-        self.functions
-            .iter()
-            .find(|f| f.kind == FunctionKind::ArrayEntry(index))
-            .map(|f| f.offset)
+        self.functions.iter().find(|f| f.kind == FunctionKind::ArrayEntry(index)).map(|f| f.offset)
     }
 
     /// Offset of the host-call trampoline for imported function `index`.

@@ -55,6 +55,11 @@ struct WastArgs {
     #[arg(long, value_name = "OUT")]
     json: Option<PathBuf>,
 
+    /// Write the auditors' Markdown report (per-file table, skip reasons,
+    /// failures).
+    #[arg(long, value_name = "OUT")]
+    markdown: Option<PathBuf>,
+
     /// Show every failure and the skip reasons of each file.
     #[arg(long, short)]
     verbose: bool,
@@ -86,18 +91,12 @@ fn main() -> ExitCode {
 }
 
 fn run_wast(args: WastArgs) -> Result<ExitCode> {
-    let files = if args.paths.is_empty() {
-        wast::default_wast_files()?
-    } else {
-        wast::collect_wast_files(&args.paths)?
-    };
+    let files =
+        if args.paths.is_empty() { wast::default_wast_files()? } else { wast::collect_wast_files(&args.paths)? };
     if files.is_empty() {
         eprintln!("warning: no .wast files to run");
     }
-    let expectations_path = args
-        .expectations
-        .clone()
-        .unwrap_or_else(wast::default_expectations_path);
+    let expectations_path = args.expectations.clone().unwrap_or_else(wast::default_expectations_path);
     // Read the expectations before the (long) run, so a bad file fails fast.
     let expectations = if args.check || args.bless {
         load_expectations(&expectations_path, args.bless)?
@@ -111,10 +110,7 @@ fn run_wast(args: WastArgs) -> Result<ExitCode> {
             isas.push(isa);
         }
     }
-    let options = RunOptions {
-        isas,
-        testsuite_dir: wast::default_testsuite_dir(),
-    };
+    let options = RunOptions { isas, testsuite_dir: wast::default_testsuite_dir() };
     let stdout = std::io::stdout();
     let report = wast::run_files_with(&wast::CompilerBackend, &files, &options, &mut |file| {
         let mut out = stdout.lock();
@@ -123,16 +119,21 @@ fn run_wast(args: WastArgs) -> Result<ExitCode> {
         let _ = out.flush();
     });
 
+    if let Some(markdown_path) = &args.markdown {
+        let note = format!(
+            "{} file runs on {}",
+            report.files.len(),
+            options.isas.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+        );
+        std::fs::write(markdown_path, wast::markdown::render(&report, &note))
+            .with_context(|| format!("{}: cannot write the Markdown report", markdown_path.display()))?;
+    }
     if let Some(json_path) = &args.json {
         std::fs::write(json_path, report.to_json())
             .with_context(|| format!("{}: cannot write the JSON report", json_path.display()))?;
     }
 
-    let mut code = if report.has_failures() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    };
+    let mut code = if report.has_failures() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
     if args.check {
         let check = expectations.check(&report);
         for line in &check.unexpected {
@@ -144,30 +145,17 @@ fn run_wast(args: WastArgs) -> Result<ExitCode> {
         for line in &check.regressions {
             println!("REGRESSION: {line}");
         }
-        code = if check.passed() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        };
+        code = if check.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
     }
     if args.bless {
         let mut expectations = expectations;
         expectations.bless(&report);
         if let Some(parent) = expectations_path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("{}: cannot create", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("{}: cannot create", parent.display()))?;
         }
-        std::fs::write(&expectations_path, expectations.to_tsv()).with_context(|| {
-            format!(
-                "{}: cannot write the expectations",
-                expectations_path.display()
-            )
-        })?;
-        println!(
-            "blessed {} row(s) into {}",
-            report.files.len(),
-            expectations_path.display()
-        );
+        std::fs::write(&expectations_path, expectations.to_tsv())
+            .with_context(|| format!("{}: cannot write the expectations", expectations_path.display()))?;
+        println!("blessed {} row(s) into {}", report.files.len(), expectations_path.display());
         code = ExitCode::SUCCESS;
     }
     println!("{}", report.totals());
@@ -183,10 +171,8 @@ fn load_expectations(path: &PathBuf, missing_is_empty: bool) -> Result<Expectati
             return Ok(Expectations::default());
         }
         Err(error) => {
-            return Err(error)
-                .with_context(|| format!("{}: cannot read the expectations", path.display()));
+            return Err(error).with_context(|| format!("{}: cannot read the expectations", path.display()));
         }
     };
-    Expectations::parse(&text)
-        .with_context(|| format!("{}: malformed expectations", path.display()))
+    Expectations::parse(&text).with_context(|| format!("{}: malformed expectations", path.display()))
 }

@@ -10,25 +10,19 @@ use std::process::{Command, Output};
 
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("parity-cli")
-        .join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("parity-cli").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch directory");
     dir
 }
 
 /// One directive that passes whatever the backend: `wat` rejects the text.
-const MALFORMED_ONLY: &str =
-    "(assert_malformed (module quote \"(func (i32.const 0x))\") \"unknown operator\")\n";
+const MALFORMED_ONLY: &str = "(assert_malformed (module quote \"(func (i32.const 0x))\") \"unknown operator\")\n";
 /// A script that does not parse: one failure whatever the backend.
 const BROKEN: &str = "(module)\n(assert_return (invoke \"f\") (i32.const))\n";
 
 fn parity(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_parity"))
-        .args(args)
-        .output()
-        .expect("runs parity")
+    Command::new(env!("CARGO_BIN_EXE_parity")).args(args).output().expect("runs parity")
 }
 
 fn stdout(output: &Output) -> String {
@@ -40,11 +34,7 @@ fn stderr(output: &Output) -> String {
 }
 
 fn last_line(output: &Output) -> String {
-    stdout(output)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_string()
+    stdout(output).lines().last().unwrap_or_default().to_string()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -58,13 +48,7 @@ fn a_passing_run_exits_zero_with_the_summary_line_last() {
     let dir = scratch("passing");
     let file = write(&dir, "ok.wast", MALFORMED_ONLY);
     let output = parity(&["wast", &file]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
     assert_eq!(last_line(&output), "1 passed, 0 failed, 0 skipped");
     assert!(
         stdout(&output).starts_with(&format!("{file}  x86_64  passed 1  failed 0  skipped 0\n")),
@@ -80,30 +64,18 @@ fn a_failing_run_exits_one_and_names_the_location() {
     let output = parity(&["wast", &file]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     assert_eq!(last_line(&output), "0 passed, 1 failed, 0 skipped");
-    assert!(
-        stdout(&output).contains(&format!("  FAIL {file}:2:")),
-        "{}",
-        stdout(&output)
-    );
+    assert!(stdout(&output).contains(&format!("  FAIL {file}:2:")), "{}", stdout(&output));
 }
 
 #[test]
 fn usage_errors_and_unreadable_paths_exit_two() {
     let output = parity(&["wast", "--isa", "mips", "x.wast"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("unknown ISA \"mips\""),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("unknown ISA \"mips\""), "{}", stderr(&output));
 
     let output = parity(&["wast", "/no/such/dir/file.wast"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("/no/such/dir/file.wast"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("/no/such/dir/file.wast"), "{}", stderr(&output));
 
     let output = parity(&["wast", "--check", "--bless", "x.wast"]);
     assert_eq!(output.status.code(), Some(2));
@@ -115,18 +87,9 @@ fn directories_run_their_wast_files_on_every_isa() {
     let b = write(&dir, "b.wast", MALFORMED_ONLY);
     let a = write(&dir, "a.wast", MALFORMED_ONLY);
     write(&dir, "notes.txt", "not a script");
-    let output = parity(&[
-        "wast",
-        "--isa",
-        "x86_64,aarch64",
-        &dir.display().to_string(),
-    ]);
+    let output = parity(&["wast", "--isa", "x86_64,aarch64", &dir.display().to_string()]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    let rows: Vec<String> = stdout(&output)
-        .lines()
-        .filter(|l| l.contains("  passed "))
-        .map(String::from)
-        .collect();
+    let rows: Vec<String> = stdout(&output).lines().filter(|l| l.contains("  passed ")).map(String::from).collect();
     assert_eq!(
         rows,
         [
@@ -148,11 +111,7 @@ fn check_fails_on_regressions_only() {
     let header = "file\tisa\tpassed\tfailed\tskipped\n";
 
     // Known failure recorded: the check passes although a directive failed.
-    std::fs::write(
-        &expectations,
-        format!("{header}{ok}\tx86_64\t1\t0\t0\n{broken}\tx86_64\t0\t1\t0\n"),
-    )
-    .unwrap();
+    std::fs::write(&expectations, format!("{header}{ok}\tx86_64\t1\t0\t0\n{broken}\tx86_64\t0\t1\t0\n")).unwrap();
     let tsv = expectations.display().to_string();
     let output = parity(&["wast", "--check", "--expectations", &tsv, &ok, &broken]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
@@ -163,12 +122,7 @@ fn check_fails_on_regressions_only() {
     let output = parity(&["wast", "--check", "--expectations", &tsv, &ok, &broken]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     let text = stdout(&output);
-    assert!(
-        text.contains(&format!(
-            "REGRESSION: {ok} on x86_64: passed 1 < expected 2"
-        )),
-        "{text}"
-    );
+    assert!(text.contains(&format!("REGRESSION: {ok} on x86_64: passed 1 < expected 2")), "{text}");
     // A file missing from the expectations is reported, not failed.
     assert!(text.contains(&format!("new: {broken} on x86_64")), "{text}");
 
@@ -176,11 +130,7 @@ fn check_fails_on_regressions_only() {
     let missing = dir.join("missing.tsv").display().to_string();
     let output = parity(&["wast", "--check", "--expectations", &missing, &ok]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("missing.tsv"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("missing.tsv"), "{}", stderr(&output));
 }
 
 #[test]
@@ -189,11 +139,7 @@ fn bless_records_the_rows_run_and_keeps_the_others() {
     let ok = write(&dir, "ok.wast", MALFORMED_ONLY);
     let expectations = dir.join("expectations").join("wast.tsv");
     std::fs::create_dir_all(expectations.parent().unwrap()).unwrap();
-    std::fs::write(
-        &expectations,
-        "file\tisa\tpassed\tfailed\tskipped\nother.wast\taarch64\t3\t2\t1\n",
-    )
-    .unwrap();
+    std::fs::write(&expectations, "file\tisa\tpassed\tfailed\tskipped\nother.wast\taarch64\t3\t2\t1\n").unwrap();
     let tsv = expectations.display().to_string();
     let broken = write(&dir, "broken.wast", BROKEN);
     let output = parity(&["wast", "--bless", "--expectations", &tsv, &ok, &broken]);
@@ -206,10 +152,7 @@ fn bless_records_the_rows_run_and_keeps_the_others() {
         format!("{broken}\tx86_64\t0\t1\t0"),
     ];
     rows.sort();
-    assert_eq!(
-        written,
-        format!("file\tisa\tpassed\tfailed\tskipped\n{}\n", rows.join("\n"))
-    );
+    assert_eq!(written, format!("file\tisa\tpassed\tfailed\tskipped\n{}\n", rows.join("\n")));
 
     // What was blessed now checks clean.
     let output = parity(&["wast", "--check", "--expectations", &tsv, &ok, &broken]);
@@ -223,18 +166,12 @@ fn json_carries_counts_and_failures() {
     let json_path = dir.join("report.json");
     let output = parity(&["wast", "--json", &json_path.display().to_string(), &broken]);
     assert_eq!(output.status.code(), Some(1));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert_eq!(json["totals"]["failed"], 1);
     let file = &json["files"][0];
     assert_eq!(file["file"], broken.as_str());
     assert_eq!(file["isa"], "x86_64");
     assert_eq!(file["failed"], 1);
     assert_eq!(file["failures"][0]["line"], 2);
-    assert!(
-        file["failures"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("parse error")
-    );
+    assert!(file["failures"][0]["message"].as_str().unwrap().contains("parse error"));
 }

@@ -24,12 +24,7 @@ fn counts(report: &FileReport) -> (usize, usize, usize) {
 }
 
 fn messages(report: &FileReport) -> String {
-    report
-        .failures
-        .iter()
-        .map(|f| f.message.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
+    report.failures.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("\n")
 }
 
 #[test]
@@ -43,15 +38,8 @@ fn assert_return_passes_and_a_wrong_value_fails() {
     assert_eq!(counts(&report), (2, 3, 0), "{}", messages(&report));
     let first = &report.failures[0];
     assert_eq!((first.line, first.column), (3, 2));
-    assert_eq!(
-        first.message,
-        "test.wast:3:2: assert_return: result 0: expected i32.const 6, got i32.const 5"
-    );
-    assert!(
-        report.failures[2].message.contains("expected 0 result(s)"),
-        "{}",
-        messages(&report)
-    );
+    assert_eq!(first.message, "test.wast:3:2: assert_return: result 0: expected i32.const 6, got i32.const 5");
+    assert!(report.failures[2].message.contains("expected 0 result(s)"), "{}", messages(&report));
 }
 
 #[test]
@@ -91,27 +79,20 @@ fn assert_trap_compares_the_trap_kind() {
     assert_eq!(counts(&report), (4, 3, 1), "{}", messages(&report));
     let text = messages(&report);
     assert!(text.contains("test.wast:9:2: assert_trap: expected trap \"integer overflow\" (int_ovf), got wasm trap: integer divide by zero"), "{text}");
-    assert!(text.contains("test.wast:10:2: assert_trap: expected trap \"unreachable\", but it returned [i32.const 1]"), "{text}");
     assert!(
-        text.contains("test.wast:12:2: invoke: unexpected trap"),
+        text.contains("test.wast:10:2: assert_trap: expected trap \"unreachable\", but it returned [i32.const 1]"),
         "{text}"
     );
-    assert!(
-        report
-            .skip_reasons
-            .keys()
-            .any(|r| r.contains("cast failure"))
-    );
+    assert!(text.contains("test.wast:12:2: invoke: unexpected trap"), "{text}");
+    assert!(report.skip_reasons.keys().any(|r| r.contains("cast failure")));
 }
 
 #[test]
 fn assert_exhaustion_needs_a_stack_overflow() {
-    let report = run(
-        r#"(module (func (export "trap:stk_ovf")) (func (export "trap:unreachable")))
+    let report = run(r#"(module (func (export "trap:stk_ovf")) (func (export "trap:unreachable")))
 (assert_exhaustion (invoke "trap:stk_ovf") "call stack exhausted")
 (assert_exhaustion (invoke "trap:unreachable") "call stack exhausted")
-"#,
-    );
+"#);
     assert_eq!(counts(&report), (2, 1, 0), "{}", messages(&report));
     assert_eq!(report.failures[0].line, 3);
 }
@@ -140,18 +121,12 @@ fn unsupported_modules_skip_everything_that_uses_them() {
 "#);
     assert_eq!(counts(&report), (2, 0, 6), "{}", messages(&report));
     // The offset is not part of the aggregated reason.
-    assert_eq!(
-        report.skip_reasons.get(UNSUPPORTED_MODULE_REASON),
-        Some(&6),
-        "{:?}",
-        report.skip_reasons
-    );
+    assert_eq!(report.skip_reasons.get(UNSUPPORTED_MODULE_REASON), Some(&6), "{:?}", report.skip_reasons);
 }
 
 #[test]
 fn register_and_named_instances() {
-    let report = run(
-        r#"(module $lib (func (export "const:7")) (global (export "g:3") i32 (i32.const 3)))
+    let report = run(r#"(module $lib (func (export "const:7")) (global (export "g:3") i32 (i32.const 3)))
 (register "lib" $lib)
 (module $user (import "lib" "const:7" (func)) (func (export "const:8")))
 (assert_return (invoke $lib "const:7") (i32.const 7))
@@ -159,16 +134,10 @@ fn register_and_named_instances() {
 (assert_return (get $lib "g:3") (i32.const 3))
 (assert_return (get $lib "g:3") (i32.const 4))
 (assert_return (invoke $nobody "f"))
-"#,
-    );
+"#);
     assert_eq!(counts(&report), (6, 2, 0), "{}", messages(&report));
     let text = messages(&report);
-    assert!(
-        text.contains(
-            "test.wast:7:2: assert_return: result 0: expected i32.const 4, got i32.const 3"
-        ),
-        "{text}"
-    );
+    assert!(text.contains("test.wast:7:2: assert_return: result 0: expected i32.const 4, got i32.const 3"), "{text}");
     assert!(text.contains("no instance named $nobody"), "{text}");
 }
 
@@ -187,41 +156,30 @@ fn definitions_are_instantiated_later() {
 
 #[test]
 fn rejected_modules() {
-    let report = run(
-        r#"(assert_invalid (module (func (result i32))) "type mismatch")
+    let report = run(r#"(assert_invalid (module (func (result i32))) "type mismatch")
 (assert_malformed (module quote "(func (i32.const 0x))") "unknown operator")
 (assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
 (assert_invalid (module (func)) "this module is valid")
 (assert_malformed (module binary "\00asm\01\00\00\00") "this module is well-formed")
-"#,
-    );
+"#);
     assert_eq!(counts(&report), (3, 2, 0), "{}", messages(&report));
     let text = messages(&report);
+    assert!(text.contains("test.wast:4:2: assert_invalid: expected the module to be rejected as invalid"), "{text}");
     assert!(
-        text.contains(
-            "test.wast:4:2: assert_invalid: expected the module to be rejected as invalid"
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains(
-            "test.wast:5:2: assert_malformed: expected the module to be rejected as malformed"
-        ),
+        text.contains("test.wast:5:2: assert_malformed: expected the module to be rejected as malformed"),
         "{text}"
     );
 }
 
 #[test]
 fn unlinkable_and_instantiation_traps() {
-    let report = run(
-        r#"(assert_unlinkable (module (import "nowhere" "f" (func))) "unknown import")
+    let report = run(r#"(assert_unlinkable (module (import "nowhere" "f" (func))) "unknown import")
 (assert_unlinkable (module (func)) "this module links")
 (assert_trap (module (func (export "start-traps"))) "out of bounds memory access")
 (assert_trap (module (func (export "start-traps"))) "unreachable")
 (assert_trap (module (func)) "out of bounds memory access")
 (module (func (export "start-traps")))
-"#,
-    );
+"#);
     assert_eq!(counts(&report), (2, 4, 0), "{}", messages(&report));
     let failed_lines: Vec<usize> = report.failures.iter().map(|f| f.line).collect();
     assert_eq!(failed_lines, [2, 4, 5, 6]);
@@ -242,37 +200,25 @@ fn a_crash_is_a_failure_and_loses_earlier_instances() {
 "#,
     );
     assert_eq!(counts(&report), (4, 1, 2), "{}", messages(&report));
-    assert!(
-        report.failures[0]
-            .message
-            .contains("generated code crashed: SIGSEGV at 0xdead")
-    );
-    assert_eq!(
-        report.skip_reasons.get("executor crashed earlier"),
-        Some(&2)
-    );
+    assert!(report.failures[0].message.contains("generated code crashed: SIGSEGV at 0xdead"));
+    assert_eq!(report.skip_reasons.get("executor crashed earlier"), Some(&2));
     assert_eq!(backend.executors_created.get(), 2);
 }
 
 #[test]
 fn a_harness_panic_is_one_failure_and_the_run_goes_on() {
-    let report = run(
-        r#"(module (func (export "panic")) (func (export "const:1")))
+    let report = run(r#"(module (func (export "panic")) (func (export "const:1")))
 (invoke "panic")
 (module (func (export "const:1")))
 (assert_return (invoke "const:1") (i32.const 1))
-"#,
-    );
+"#);
     assert_eq!(counts(&report), (3, 1, 0), "{}", messages(&report));
     assert!(report.failures[0].message.contains("the harness panicked"));
 }
 
 #[test]
 fn a_missing_executor_still_judges_compilation() {
-    let backend = FakeBackend {
-        executor_missing: Some("no executor for this ISA".to_string()),
-        ..Default::default()
-    };
+    let backend = FakeBackend { executor_missing: Some("no executor for this ISA".to_string()), ..Default::default() };
     let report = run_with(
         &backend,
         r#"(module (func (export "const:1")))
@@ -283,10 +229,7 @@ fn a_missing_executor_still_judges_compilation() {
 "#,
     );
     assert_eq!(counts(&report), (1, 1, 3), "{}", messages(&report));
-    assert_eq!(
-        report.skip_reasons.get("no executor for this ISA"),
-        Some(&3)
-    );
+    assert_eq!(report.skip_reasons.get("no executor for this ISA"), Some(&3));
 }
 
 #[test]
@@ -311,11 +254,7 @@ fn a_parse_error_is_one_failure() {
     assert_eq!(reports.len(), 2);
     for report in &reports {
         assert_eq!(counts(report), (0, 1, 0));
-        assert!(
-            report.failures[0].message.starts_with("broken.wast:2:"),
-            "{}",
-            report.failures[0].message
-        );
+        assert!(report.failures[0].message.starts_with("broken.wast:2:"), "{}", report.failures[0].message);
     }
     assert_eq!(reports[1].isa, "aarch64");
 }

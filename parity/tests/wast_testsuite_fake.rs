@@ -14,18 +14,12 @@ use parity::wast::{self, RunOptions, run_files_with};
 fn every_root_file_runs_without_a_harness_panic() {
     let dir = wast::default_testsuite_dir();
     if !dir.is_dir() {
-        eprintln!(
-            "SKIPPED: the spec testsuite is not at {} (set WASM_TESTSUITE)",
-            dir.display()
-        );
+        eprintln!("SKIPPED: the spec testsuite is not at {} (set WASM_TESTSUITE)", dir.display());
         return;
     }
     let files = wast::default_wast_files().expect("the testsuite directory lists");
     assert!(!files.is_empty(), "no .wast files in {}", dir.display());
-    let options = RunOptions {
-        isas: vec![Target::X86_64],
-        testsuite_dir: dir,
-    };
+    let options = RunOptions { isas: vec![Target::X86_64], testsuite_dir: dir };
     let backend = FakeBackend::default();
     let report = run_files_with(&backend, &files, &options, &mut |_| {});
     assert_eq!(report.files.len(), files.len());
@@ -33,37 +27,22 @@ fn every_root_file_runs_without_a_harness_panic() {
     let mut panics = Vec::new();
     for file in &report.files {
         assert_eq!(file.failures.len(), file.failed, "{}", file.file);
-        assert_eq!(
-            file.skip_reasons.values().sum::<usize>(),
-            file.skipped,
-            "{}",
-            file.file
-        );
+        assert_eq!(file.skip_reasons.values().sum::<usize>(), file.skipped, "{}", file.file);
         for failure in &file.failures {
             if failure.message.contains("the harness panicked") {
                 panics.push(failure.message.clone());
             }
-            if std::env::var_os("SHOW_FAILURES").is_some()
-                || failure.message.contains(": parse error: ")
-            {
+            if std::env::var_os("SHOW_FAILURES").is_some() || failure.message.contains(": parse error: ") {
                 eprintln!("note: {}", failure.message);
             }
         }
     }
-    assert!(
-        panics.is_empty(),
-        "the runner panicked:\n{}",
-        panics.join("\n")
-    );
+    assert!(panics.is_empty(), "the runner panicked:\n{}", panics.join("\n"));
 
     // The fake validates with wasmparser: every well-formed spec module
     // that wasmparser's default features accept must compile, so i32.wast
     // (no proposals) passes every directive the fake can judge.
-    let i32_wast = report
-        .files
-        .iter()
-        .find(|f| f.file == "i32.wast")
-        .expect("i32.wast ran");
+    let i32_wast = report.files.iter().find(|f| f.file == "i32.wast").expect("i32.wast ran");
     assert!(i32_wast.passed > 50, "{i32_wast:?}");
     assert_eq!(i32_wast.failed, 0, "{:?}", i32_wast.failures);
     eprintln!("fake backend over the testsuite: {}", report.totals());

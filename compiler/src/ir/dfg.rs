@@ -217,9 +217,7 @@ impl DataFlowGraph {
     /// The signature of a call instruction, if it is one.
     pub fn call_signature(&self, inst: Inst) -> Option<SigRef> {
         match self.inst(inst) {
-            InstructionData::Call { func_ref, .. } => {
-                Some(self.ext_funcs.get(func_ref.index())?.signature)
-            }
+            InstructionData::Call { func_ref, .. } => Some(self.ext_funcs.get(func_ref.index())?.signature),
             InstructionData::CallIndirect { sig_ref, .. } => Some(*sig_ref),
             _ => None,
         }

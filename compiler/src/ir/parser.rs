@@ -122,16 +122,8 @@ fn entity_number(kind: &TokenKind, prefix: &str) -> Option<u32> {
 impl<'t> Parser<'t> {
     fn new(text: &str, tokens: &'t [Token]) -> Self {
         let line = 1 + text.matches('\n').count();
-        let column = 1 + text
-            .rsplit('\n')
-            .next()
-            .map_or(0, |last| last.chars().count());
-        Self {
-            tokens,
-            next: 0,
-            end: Position { line, column },
-            entity_limit: text.len() + 1024,
-        }
+        let column = 1 + text.rsplit('\n').next().map_or(0, |last| last.chars().count());
+        Self { tokens, next: 0, end: Position { line, column }, entity_limit: text.len() + 1024 }
     }
 
     fn peek(&self) -> Option<&'t Token> {
@@ -151,11 +143,8 @@ impl<'t> Parser<'t> {
     }
 
     fn expected(&self, what: &str) -> ParseError {
-        let found = self
-            .peek()
-            .map_or_else(|| "end of input".to_string(), |t| t.kind.to_string());
-        self.position()
-            .error(format!("expected {what}, found {found}"))
+        let found = self.peek().map_or_else(|| "end of input".to_string(), |t| t.kind.to_string());
+        self.position().error(format!("expected {what}, found {found}"))
     }
 
     fn eat(&mut self, kind: &TokenKind) -> bool {
@@ -167,38 +156,24 @@ impl<'t> Parser<'t> {
     }
 
     fn expect(&mut self, kind: &TokenKind) -> Result<(), ParseError> {
-        if self.eat(kind) {
-            Ok(())
-        } else {
-            Err(self.expected(&kind.to_string()))
-        }
+        if self.eat(kind) { Ok(()) } else { Err(self.expected(&kind.to_string())) }
     }
 
     /// Whether the next token is on the line of the previous one.
     fn on_same_line(&self) -> bool {
-        match (
-            self.peek(),
-            self.next.checked_sub(1).and_then(|i| self.tokens.get(i)),
-        ) {
+        match (self.peek(), self.next.checked_sub(1).and_then(|i| self.tokens.get(i))) {
             (Some(next), Some(previous)) => next.position.line == previous.position.line,
             _ => false,
         }
     }
 
     fn expect_line_end(&self) -> Result<(), ParseError> {
-        if self.on_same_line() {
-            Err(self.expected("end of line"))
-        } else {
-            Ok(())
-        }
+        if self.on_same_line() { Err(self.expected("end of line")) } else { Ok(()) }
     }
 
     fn ident(&mut self, what: &str) -> Result<(&'t str, Position), ParseError> {
         match self.peek() {
-            Some(Token {
-                kind: TokenKind::Ident(name),
-                position,
-            }) => {
+            Some(Token { kind: TokenKind::Ident(name), position }) => {
                 self.bump();
                 Ok((name.as_str(), *position))
             }
@@ -238,10 +213,7 @@ impl<'t> Parser<'t> {
 
     fn integer(&mut self, what: &str) -> Result<(i128, Position), ParseError> {
         match self.peek() {
-            Some(Token {
-                kind: TokenKind::Integer { value, .. },
-                position,
-            }) => {
+            Some(Token { kind: TokenKind::Integer { value, .. }, position }) => {
                 self.bump();
                 Ok((*value, *position))
             }
@@ -252,11 +224,8 @@ impl<'t> Parser<'t> {
     fn type_(&mut self) -> Result<Type, ParseError> {
         let position = self.position();
         let (name, _) = self.ident("a type")?;
-        Type::from_name(name).ok_or_else(|| {
-            position.error(format!(
-                "expected a type (i8, i16, i32, i64, f32, f64), found `{name}`"
-            ))
-        })
+        Type::from_name(name)
+            .ok_or_else(|| position.error(format!("expected a type (i8, i16, i32, i64, f32, f64), found `{name}`")))
     }
 
     /// Types up to and including `)`; the `(` is already consumed.
@@ -308,9 +277,7 @@ impl<'t> Parser<'t> {
                     self.bump();
                     break;
                 }
-                kind if entity_number(kind, Block::PREFIX).is_some() => {
-                    self.block_header(&mut body)?
-                }
+                kind if entity_number(kind, Block::PREFIX).is_some() => self.block_header(&mut body)?,
                 TokenKind::Ident(word) if word == "function" => return Err(self.expected("`}`")),
                 _ if body.blocks.is_empty() => self.declaration(&mut body)?,
                 _ => self.instruction(&mut body)?,
@@ -328,7 +295,9 @@ impl<'t> Parser<'t> {
             Some(if number as usize == count {
                 Ok(())
             } else {
-                Err(position.error(format!("expected {prefix}{count} (declarations are numbered in order), found {prefix}{number}")))
+                Err(position.error(format!(
+                    "expected {prefix}{count} (declarations are numbered in order), found {prefix}{number}"
+                )))
             })
         };
         if let Some(check) = numbered(SigRef::PREFIX, body.signatures.len()) {
@@ -370,13 +339,11 @@ impl<'t> Parser<'t> {
             self.expect(&TokenKind::Equals)?;
             self.keyword("stack_slot")?;
             let (size, position) = self.integer("a slot size")?;
-            let size = u32::try_from(size)
-                .map_err(|_| position.error(format!("stack slot size {size} is out of range")))?;
+            let size =
+                u32::try_from(size).map_err(|_| position.error(format!("stack slot size {size} is out of range")))?;
             body.stack_slots.push(StackSlotData { size });
         } else {
-            return Err(
-                self.expected("a declaration (`sigN`, `fnN`, `jtN`, `ssN`) or a block header")
-            );
+            return Err(self.expected("a declaration (`sigN`, `fnN`, `jtN`, `ssN`) or a block header"));
         }
         self.expect_line_end()
     }
@@ -397,22 +364,13 @@ impl<'t> Parser<'t> {
         }
         self.expect(&TokenKind::Colon)?;
         self.expect_line_end()?;
-        body.blocks.push(ParsedBlock {
-            block: Block(number),
-            position,
-            params,
-            insts: Vec::new(),
-        });
+        body.blocks.push(ParsedBlock { block: Block(number), position, params, insts: Vec::new() });
         Ok(())
     }
 
     fn instruction(&mut self, body: &mut FunctionBody) -> Result<(), ParseError> {
         let mut results = Vec::new();
-        if self
-            .peek_kind()
-            .and_then(|k| entity_number(k, Value::PREFIX))
-            .is_some()
-        {
+        if self.peek_kind().and_then(|k| entity_number(k, Value::PREFIX)).is_some() {
             loop {
                 results.push(self.value()?);
                 if !self.eat(&TokenKind::Comma) {
@@ -422,34 +380,26 @@ impl<'t> Parser<'t> {
             self.expect(&TokenKind::Equals)?;
         }
         let (name, opcode_position) = self.ident("an opcode")?;
-        let opcode = Opcode::from_name(name)
-            .ok_or_else(|| opcode_position.error(format!("unknown opcode `{name}`")))?;
-        let suffix = if self.eat(&TokenKind::Dot) {
-            Some(self.type_()?)
-        } else {
-            None
-        };
+        let opcode =
+            Opcode::from_name(name).ok_or_else(|| opcode_position.error(format!("unknown opcode `{name}`")))?;
+        let suffix = if self.eat(&TokenKind::Dot) { Some(self.type_()?) } else { None };
         let data = self.operands(opcode, suffix, body)?;
         self.expect_line_end()?;
         let result_types = match (suffix, results.len()) {
             (Some(ty), 1) => vec![ty],
             (Some(ty), count) => {
-                return Err(opcode_position.error(format!(
-                    "the `.{ty}` suffix needs exactly one result, found {count}"
-                )));
+                return Err(
+                    opcode_position.error(format!("the `.{ty}` suffix needs exactly one result, found {count}"))
+                );
             }
             (None, 0) => Vec::new(),
             (None, count) => {
                 let signature = match &data {
-                    InstructionData::Call { func_ref, .. } => {
-                        body.ext_funcs.get(func_ref.index()).map(|f| f.signature)
-                    }
+                    InstructionData::Call { func_ref, .. } => body.ext_funcs.get(func_ref.index()).map(|f| f.signature),
                     InstructionData::CallIndirect { sig_ref, .. } => Some(*sig_ref),
                     _ => None,
                 };
-                let returns = signature
-                    .and_then(|s| body.signatures.get(s.index()))
-                    .map(|s| s.returns.clone());
+                let returns = signature.and_then(|s| body.signatures.get(s.index())).map(|s| s.returns.clone());
                 match returns {
                     Some(returns) if returns.len() == count => returns,
                     Some(returns) => {
@@ -459,18 +409,13 @@ impl<'t> Parser<'t> {
                         )));
                     }
                     None => {
-                        return Err(opcode_position
-                            .error(format!("expected a result type suffix like `{name}.i32`")));
+                        return Err(opcode_position.error(format!("expected a result type suffix like `{name}.i32`")));
                     }
                 }
             }
         };
         let index = body.insts.len();
-        body.insts.push(ParsedInst {
-            results,
-            result_types,
-            data,
-        });
+        body.insts.push(ParsedInst { results, result_types, data });
         if let Some(block) = body.blocks.last_mut() {
             block.insts.push(index);
         }
@@ -532,24 +477,15 @@ impl<'t> Parser<'t> {
     }
 
     fn sig_ref(&mut self, body: &FunctionBody) -> Result<SigRef, ParseError> {
-        self.declared(SigRef::PREFIX, body.signatures.len())
-            .map(SigRef)
+        self.declared(SigRef::PREFIX, body.signatures.len()).map(SigRef)
     }
 
     /// An optional memory offset `+N` / `-N` right after an operand.
     fn offset(&mut self) -> Result<i32, ParseError> {
         match self.peek() {
-            Some(Token {
-                kind:
-                    TokenKind::Integer {
-                        value,
-                        signed: true,
-                    },
-                position,
-            }) if self.on_same_line() => {
+            Some(Token { kind: TokenKind::Integer { value, signed: true }, position }) if self.on_same_line() => {
                 self.bump();
-                i32::try_from(*value)
-                    .map_err(|_| position.error(format!("offset {value} is out of the i32 range")))
+                i32::try_from(*value).map_err(|_| position.error(format!("offset {value} is out of the i32 range")))
             }
             _ => Ok(0),
         }
@@ -557,8 +493,7 @@ impl<'t> Parser<'t> {
 
     fn trap_code(&mut self) -> Result<TrapCode, ParseError> {
         let (name, position) = self.ident("a trap code")?;
-        TrapCode::from_name(name)
-            .ok_or_else(|| position.error(format!("unknown trap code `{name}`")))
+        TrapCode::from_name(name).ok_or_else(|| position.error(format!("unknown trap code `{name}`")))
     }
 
     /// The operands of `opcode`, after the opcode and its suffix.
@@ -571,89 +506,53 @@ impl<'t> Parser<'t> {
         Ok(match opcode.format() {
             InstructionFormat::UnaryImm => {
                 let (value, position) = self.integer("an integer immediate")?;
-                InstructionData::UnaryImm {
-                    opcode,
-                    imm: iconst_immediate(value, suffix, position)?,
-                }
+                InstructionData::UnaryImm { opcode, imm: iconst_immediate(value, suffix, position)? }
             }
-            InstructionFormat::Unary => InstructionData::Unary {
-                opcode,
-                arg: self.value_use(body)?,
-            },
+            InstructionFormat::Unary => InstructionData::Unary { opcode, arg: self.value_use(body)? },
             InstructionFormat::Binary => {
                 let a = self.value_use(body)?;
-                InstructionData::Binary {
-                    opcode,
-                    args: [a, self.comma_value(body)?],
-                }
+                InstructionData::Binary { opcode, args: [a, self.comma_value(body)?] }
             }
             InstructionFormat::BinaryImm => {
                 let arg = self.value_use(body)?;
                 self.expect(&TokenKind::Comma)?;
                 let (value, position) = self.integer("an integer immediate")?;
-                let imm = i64::try_from(value).map_err(|_| {
-                    position.error(format!("immediate {value} is out of the i64 range"))
-                })?;
+                let imm = i64::try_from(value)
+                    .map_err(|_| position.error(format!("immediate {value} is out of the i64 range")))?;
                 InstructionData::BinaryImm { opcode, arg, imm }
             }
             InstructionFormat::IntCompare => {
                 let (name, position) = self.ident("a condition code")?;
-                let cond = IntCC::from_name(name)
-                    .ok_or_else(|| position.error(format!("unknown condition code `{name}`")))?;
+                let cond =
+                    IntCC::from_name(name).ok_or_else(|| position.error(format!("unknown condition code `{name}`")))?;
                 let a = self.value_use(body)?;
-                InstructionData::IntCompare {
-                    opcode,
-                    cond,
-                    args: [a, self.comma_value(body)?],
-                }
+                InstructionData::IntCompare { opcode, cond, args: [a, self.comma_value(body)?] }
             }
             InstructionFormat::Ternary => {
                 let a = self.value_use(body)?;
                 let b = self.comma_value(body)?;
-                InstructionData::Ternary {
-                    opcode,
-                    args: [a, b, self.comma_value(body)?],
-                }
+                InstructionData::Ternary { opcode, args: [a, b, self.comma_value(body)?] }
             }
             InstructionFormat::Load => {
                 let arg = self.value_use(body)?;
-                InstructionData::Load {
-                    opcode,
-                    arg,
-                    offset: self.offset()?,
-                }
+                InstructionData::Load { opcode, arg, offset: self.offset()? }
             }
             InstructionFormat::Store => {
                 let value = self.value_use(body)?;
                 let address = self.comma_value(body)?;
-                InstructionData::Store {
-                    opcode,
-                    args: [value, address],
-                    offset: self.offset()?,
-                }
+                InstructionData::Store { opcode, args: [value, address], offset: self.offset()? }
             }
             InstructionFormat::StackAddr => {
                 let slot = StackSlot(self.declared(StackSlot::PREFIX, body.stack_slots.len())?);
-                InstructionData::StackAddr {
-                    opcode,
-                    slot,
-                    offset: self.offset()?,
-                }
+                InstructionData::StackAddr { opcode, slot, offset: self.offset()? }
             }
-            InstructionFormat::Jump => InstructionData::Jump {
-                opcode,
-                destination: self.block_call(body)?,
-            },
+            InstructionFormat::Jump => InstructionData::Jump { opcode, destination: self.block_call(body)? },
             InstructionFormat::Brif => {
                 let arg = self.value_use(body)?;
                 self.expect(&TokenKind::Comma)?;
                 let then = self.block_call(body)?;
                 self.expect(&TokenKind::Comma)?;
-                InstructionData::Brif {
-                    opcode,
-                    arg,
-                    blocks: [then, self.block_call(body)?],
-                }
+                InstructionData::Brif { opcode, arg, blocks: [then, self.block_call(body)?] }
             }
             InstructionFormat::BranchTable => {
                 let arg = self.value_use(body)?;
@@ -671,38 +570,22 @@ impl<'t> Parser<'t> {
                 }
                 InstructionData::Return { opcode, args }
             }
-            InstructionFormat::Trap => InstructionData::Trap {
-                opcode,
-                code: self.trap_code()?,
-            },
+            InstructionFormat::Trap => InstructionData::Trap { opcode, code: self.trap_code()? },
             InstructionFormat::CondTrap => {
                 let arg = self.value_use(body)?;
                 self.expect(&TokenKind::Comma)?;
-                InstructionData::CondTrap {
-                    opcode,
-                    arg,
-                    code: self.trap_code()?,
-                }
+                InstructionData::CondTrap { opcode, arg, code: self.trap_code()? }
             }
             InstructionFormat::Call => {
                 let func_ref = FuncRef(self.declared(FuncRef::PREFIX, body.ext_funcs.len())?);
                 self.expect(&TokenKind::LeftParen)?;
-                InstructionData::Call {
-                    opcode,
-                    func_ref,
-                    args: self.values_in_parens(body)?,
-                }
+                InstructionData::Call { opcode, func_ref, args: self.values_in_parens(body)? }
             }
             InstructionFormat::CallIndirect => {
                 let sig_ref = self.sig_ref(body)?;
                 let callee = self.comma_value(body)?;
                 self.expect(&TokenKind::LeftParen)?;
-                InstructionData::CallIndirect {
-                    opcode,
-                    sig_ref,
-                    callee,
-                    args: self.values_in_parens(body)?,
-                }
+                InstructionData::CallIndirect { opcode, sig_ref, callee, args: self.values_in_parens(body)? }
             }
         })
     }
@@ -718,10 +601,6 @@ fn iconst_immediate(value: i128, ty: Option<Type>, position: Position) -> Result
         let width = ty.map_or_else(|| "i64".to_string(), |t| t.to_string());
         return Err(position.error(format!("immediate {value} does not fit {width}")));
     }
-    let mask = if bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    };
+    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
     Ok(((value as u64) & mask) as i64)
 }

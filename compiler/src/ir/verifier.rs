@@ -74,11 +74,7 @@ pub fn verify_function(func: &Function) -> Result<(), VerifierErrors> {
     for (block, position, inst) in insts {
         verifier.check_inst(block, position, inst);
     }
-    if verifier.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(VerifierErrors(verifier.errors))
-    }
+    if verifier.errors.is_empty() { Ok(()) } else { Err(VerifierErrors(verifier.errors)) }
 }
 
 struct Verifier<'f> {
@@ -93,10 +89,7 @@ struct Verifier<'f> {
 /// Integer-only binary opcodes whose second operand is a shift amount of
 /// any integer type.
 fn is_shift(opcode: Opcode) -> bool {
-    matches!(
-        opcode,
-        Opcode::Ishl | Opcode::Ushr | Opcode::Sshr | Opcode::Rotl | Opcode::Rotr
-    )
+    matches!(opcode, Opcode::Ishl | Opcode::Ushr | Opcode::Sshr | Opcode::Rotl | Opcode::Rotr)
 }
 
 /// The format an instruction's data actually has.
@@ -123,19 +116,12 @@ fn data_format(data: &InstructionData) -> InstructionFormat {
 }
 
 fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
 impl Verifier<'_> {
     fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(VerifierError {
-            location: location.into(),
-            message: message.into(),
-        });
+        self.errors.push(VerifierError { location: location.into(), message: message.into() });
     }
 
     fn inst_location(&self, inst: Inst) -> String {
@@ -144,10 +130,7 @@ impl Verifier<'_> {
 
     /// The type of a value, or `None` if it is invalid.
     fn value_type(&self, value: Value) -> Option<Type> {
-        self.func
-            .dfg
-            .value_is_valid(value)
-            .then(|| self.func.dfg.value_type(value))
+        self.func.dfg.value_is_valid(value).then(|| self.func.dfg.value_type(value))
     }
 
     fn check_entry(&mut self) {
@@ -172,9 +155,7 @@ impl Verifier<'_> {
         for (i, (&param, &ty)) in params.iter().zip(expected).enumerate() {
             let actual = self.func.dfg.value_type(param);
             if actual != ty {
-                let message = format!(
-                    "entry block parameter {i} is {param} of type {actual}, the signature says {ty}"
-                );
+                let message = format!("entry block parameter {i} is {param} of type {actual}, the signature says {ty}");
                 self.error(entry.to_string(), message);
             }
         }
@@ -190,17 +171,11 @@ impl Verifier<'_> {
         let mut insts = Vec::with_capacity(dfg.num_insts());
         for &block in layout.blocks() {
             if !dfg.block_is_valid(block) {
-                self.error(
-                    block.to_string(),
-                    "block is in the layout but was never created",
-                );
+                self.error(block.to_string(), "block is in the layout but was never created");
                 continue;
             }
             if std::mem::replace(&mut block_seen[block.index()], true) {
-                self.error(
-                    block.to_string(),
-                    "block appears more than once in the layout",
-                );
+                self.error(block.to_string(), "block appears more than once in the layout");
                 continue;
             }
             for &param in dfg.block_params(block) {
@@ -213,31 +188,19 @@ impl Verifier<'_> {
             }
             for (i, &inst) in block_insts.iter().enumerate() {
                 if !dfg.inst_is_valid(inst) {
-                    self.error(
-                        block.to_string(),
-                        format!("block contains {inst}, which was never created"),
-                    );
+                    self.error(block.to_string(), format!("block contains {inst}, which was never created"));
                     continue;
                 }
                 if std::mem::replace(&mut inst_seen[inst.index()], true) {
-                    self.error(
-                        self.inst_location(inst),
-                        "instruction appears more than once in the layout",
-                    );
+                    self.error(self.inst_location(inst), "instruction appears more than once in the layout");
                     continue;
                 }
                 let is_last = i + 1 == block_insts.len();
                 let is_terminator = dfg.opcode(inst).is_terminator();
                 if is_terminator && !is_last {
-                    self.error(
-                        self.inst_location(inst),
-                        format!("terminator before the end of {block}"),
-                    );
+                    self.error(self.inst_location(inst), format!("terminator before the end of {block}"));
                 } else if !is_terminator && is_last {
-                    let message = format!(
-                        "block does not end in a terminator (last is {})",
-                        self.inst_location(inst)
-                    );
+                    let message = format!("block does not end in a terminator (last is {})", self.inst_location(inst));
                     self.error(block.to_string(), message);
                 }
                 for &result in dfg.inst_results(inst) {
@@ -251,28 +214,28 @@ impl Verifier<'_> {
 
     fn check_inst(&mut self, block: Block, position: usize, inst: Inst) {
         let data = self.func.dfg.inst(inst);
-        let location = self.inst_location(inst);
         let opcode = data.opcode();
+        let mut messages = Vec::new();
         if data_format(data) != opcode.format() {
-            let message = format!(
-                "{opcode} needs the {:?} format, found {:?}",
-                opcode.format(),
-                data_format(data)
-            );
-            self.error(location, message);
+            // The operands cannot be interpreted; report only this.
+            let (expected, found) = (opcode.format(), data_format(data));
+            messages.push(format!("{opcode} needs the {expected:?} format, found {found:?}"));
+        } else {
+            for value in data.all_values() {
+                messages.extend(self.use_error(value, block, position));
+            }
+            for call in data.block_calls() {
+                messages.extend(self.block_call_errors(call));
+            }
+            messages.extend(self.type_errors(inst));
+        }
+        if messages.is_empty() {
             return;
         }
-        let mut messages = Vec::new();
-        for value in data.all_values() {
-            messages.extend(self.use_error(value, block, position));
-        }
-        for call in data.block_calls() {
-            messages.extend(self.block_call_errors(call));
-        }
-        messages.extend(self.type_errors(inst));
         // A value used twice, or passed twice to one block, is reported once.
         let mut seen = std::collections::HashSet::new();
         messages.retain(|message| seen.insert(message.clone()));
+        let location = self.inst_location(inst);
         for message in messages {
             self.error(location.clone(), message);
         }
@@ -284,9 +247,7 @@ impl Verifier<'_> {
             return Some(format!("use of invalid value {value}"));
         }
         let Some((def_block, def_position)) = self.value_sites[value.index()] else {
-            return Some(format!(
-                "{value} is used but its definition is not in the layout"
-            ));
+            return Some(format!("{value} is used but its definition is not in the layout"));
         };
         if !self.domtree.is_reachable(block) {
             return None;
@@ -294,11 +255,8 @@ impl Verifier<'_> {
         if def_block == block {
             (def_position >= position).then(|| format!("{value} is used before its definition"))
         } else {
-            (!self.domtree.dominates(def_block, block)).then(|| {
-                format!(
-                    "{value} is defined in {def_block}, which does not dominate this use in {block}"
-                )
-            })
+            (!self.domtree.dominates(def_block, block))
+                .then(|| format!("{value} is defined in {def_block}, which does not dominate this use in {block}"))
         }
     }
 
@@ -332,9 +290,7 @@ impl Verifier<'_> {
             let expected = self.func.dfg.value_type(param);
             match self.value_type(arg) {
                 Some(actual) if actual != expected => {
-                    messages.push(format!(
-                        "argument {i} to {target} is {arg} of type {actual}, expected {expected}"
-                    ));
+                    messages.push(format!("argument {i} to {target} is {arg} of type {actual}, expected {expected}"));
                 }
                 _ => {}
             }
@@ -345,34 +301,26 @@ impl Verifier<'_> {
     /// `what` has type `expected` (invalid values are reported elsewhere).
     fn expect_type(&self, what: &str, value: Value, expected: Type) -> Option<String> {
         let actual = self.value_type(value)?;
-        (actual != expected)
-            .then(|| format!("{what} {value} has type {actual}, expected {expected}"))
+        (actual != expected).then(|| format!("{what} {value} has type {actual}, expected {expected}"))
     }
 
     /// `what` has an integer type.
     fn expect_int(&self, what: &str, value: Value) -> Option<String> {
         let actual = self.value_type(value)?;
-        (!actual.is_int())
-            .then(|| format!("{what} {value} has type {actual}, expected an integer type"))
+        (!actual.is_int()).then(|| format!("{what} {value} has type {actual}, expected an integer type"))
     }
 
     /// `values` (arguments, results or return values) match the
     /// signature's `types` one for one.
     fn expect_types(&self, what: &str, values: &[Value], types: &[Type]) -> Vec<String> {
         if values.len() != types.len() {
-            return vec![format!(
-                "{} given, the signature has {}",
-                plural(values.len(), what),
-                types.len()
-            )];
+            return vec![format!("{} given, the signature has {}", plural(values.len(), what), types.len())];
         }
         let mut messages = Vec::new();
         for (i, (&value, &expected)) in values.iter().zip(types).enumerate() {
             match self.value_type(value) {
                 Some(actual) if actual != expected => {
-                    messages.push(format!(
-                        "{what} {i} is {value} of type {actual}, expected {expected}"
-                    ));
+                    messages.push(format!("{what} {i} is {value} of type {actual}, expected {expected}"));
                 }
                 _ => {}
             }
@@ -392,10 +340,7 @@ impl Verifier<'_> {
                     return vec![format!("{func_ref} is not a valid function reference")];
                 };
                 let Some(signature) = dfg.signatures.get(ext_func.signature.index()) else {
-                    return vec![format!(
-                        "{func_ref} has an invalid signature {}",
-                        ext_func.signature
-                    )];
+                    return vec![format!("{func_ref} has an invalid signature {}", ext_func.signature)];
                 };
                 Some(signature)
             }
@@ -424,11 +369,7 @@ impl Verifier<'_> {
             None => usize::from(produces_value),
         };
         if results.len() != expected_results {
-            let message = format!(
-                "{opcode} produces {}, found {}",
-                plural(expected_results, "result"),
-                results.len()
-            );
+            let message = format!("{opcode} produces {}, found {}", plural(expected_results, "result"), results.len());
             return vec![message];
         }
         let result = results.first().map(|&r| (r, dfg.value_type(r)));
@@ -464,14 +405,10 @@ impl Verifier<'_> {
                         messages.extend(self.expect_int("operand", *arg));
                     }
                     (Opcode::Uextend | Opcode::Sextend, Some(from)) if ty.bits() <= from.bits() => {
-                        messages.push(format!(
-                            "{opcode} result type {ty} is not wider than operand type {from}"
-                        ));
+                        messages.push(format!("{opcode} result type {ty} is not wider than operand type {from}"));
                     }
                     (Opcode::Ireduce, Some(from)) if ty.bits() >= from.bits() => {
-                        messages.push(format!(
-                            "{opcode} result type {ty} is not narrower than operand type {from}"
-                        ));
+                        messages.push(format!("{opcode} result type {ty} is not narrower than operand type {from}"));
                     }
                     _ => {}
                 }
@@ -491,7 +428,9 @@ impl Verifier<'_> {
             (InstructionData::Load { arg, .. }, Some((r, ty))) => {
                 messages.extend(self.expect_type("address", *arg, Type::I64));
                 match opcode.load_width() {
-                    Some(4) if ty != Type::I64 => messages.push(format!("{opcode} result {r} has type {ty}, expected i64")),
+                    Some(4) if ty != Type::I64 => {
+                        messages.push(format!("{opcode} result {r} has type {ty}, expected i64"))
+                    }
                     Some(bytes) if !ty.is_int() || ty.bits() <= bytes * 8 => messages.push(format!(
                         "{opcode} result {r} has type {ty}, expected an integer wider than {} bits",
                         bytes * 8
@@ -505,7 +444,9 @@ impl Verifier<'_> {
                     && (!ty.is_int() || ty.bits() <= bytes * 8)
                 {
                     let (value, bits) = (args[0], bytes * 8);
-                    messages.push(format!("{opcode} value {value} has type {ty}, expected an integer wider than {bits} bits"));
+                    messages.push(format!(
+                        "{opcode} value {value} has type {ty}, expected an integer wider than {bits} bits"
+                    ));
                 }
             }
             (InstructionData::StackAddr { slot, .. }, Some((r, _))) => {
@@ -525,8 +466,7 @@ impl Verifier<'_> {
                         for &target in std::iter::once(&data.default).chain(&data.entries) {
                             let message = self.target_error(target).or_else(|| {
                                 let params = dfg.block_params(target).len();
-                                (params > 0)
-                                    .then(|| format!("{table} target {target} has parameters"))
+                                (params > 0).then(|| format!("{table} target {target} has parameters"))
                             });
                             messages.extend(message);
                         }
@@ -534,14 +474,9 @@ impl Verifier<'_> {
                 }
             }
             (InstructionData::Return { args, .. }, _) => {
-                messages.extend(self.expect_types(
-                    "return value",
-                    args,
-                    &self.func.signature.returns,
-                ));
+                messages.extend(self.expect_types("return value", args, &self.func.signature.returns));
             }
-            (InstructionData::Call { args, .. }, _)
-            | (InstructionData::CallIndirect { args, .. }, _) => {
+            (InstructionData::Call { args, .. }, _) | (InstructionData::CallIndirect { args, .. }, _) => {
                 if let InstructionData::CallIndirect { callee, .. } = data {
                     messages.extend(self.expect_type("callee", *callee, Type::I64));
                 }

@@ -86,11 +86,7 @@ pub fn write_function_to(out: &mut dyn Write, func: &Function) -> fmt::Result {
         writeln!(out)?;
     }
     for (index, ext_func) in dfg.ext_funcs.iter().enumerate() {
-        writeln!(
-            out,
-            "    fn{index} = func{} {}",
-            ext_func.symbol, ext_func.signature
-        )?;
+        writeln!(out, "    fn{index} = func{} {}", ext_func.symbol, ext_func.signature)?;
     }
     for (index, table) in dfg.jump_tables.iter().enumerate() {
         write!(out, "    jt{index} = {}, [", table.default)?;
@@ -208,12 +204,7 @@ pub fn write_inst(out: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Resu
             write_list(out, args)?;
             write!(out, ")")
         }
-        InstructionData::CallIndirect {
-            sig_ref,
-            callee,
-            args,
-            ..
-        } => {
+        InstructionData::CallIndirect { sig_ref, callee, args, .. } => {
             write!(out, " {sig_ref}, {callee}(")?;
             write_list(out, args)?;
             write!(out, ")")
@@ -275,18 +266,11 @@ fn write_returns(out: &mut dyn Write, returns: &[Type]) -> fmt::Result {
 /// Whether a name prints bare after `%`: non-empty, ASCII letters, digits,
 /// `_`, `.` and `$`.
 pub(crate) fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
 }
 
 fn write_name(out: &mut dyn Write, name: &str) -> fmt::Result {
-    if is_plain_name(name) {
-        write!(out, "{name}")
-    } else {
-        write!(out, "{name:?}")
-    }
+    if is_plain_name(name) { write!(out, "{name}") } else { write!(out, "{name:?}") }
 }
 
 #[cfg(test)]
@@ -353,13 +337,7 @@ block2:
     fn odd_names_are_quoted() {
         let func = Function::new("a b\"c", Signature::default());
         assert_eq!(write_function(&func), "function %\"a b\\\"c\"() {\n}\n");
-        let func = Function::new(
-            "wasm.f$1_x",
-            Signature::new(vec![], vec![Type::F64, Type::I8]),
-        );
-        assert_eq!(
-            write_function(&func),
-            "function %wasm.f$1_x() -> f64, i8 {\n}\n"
-        );
+        let func = Function::new("wasm.f$1_x", Signature::new(vec![], vec![Type::F64, Type::I8]));
+        assert_eq!(write_function(&func), "function %wasm.f$1_x() -> f64, i8 {\n}\n");
     }
 }

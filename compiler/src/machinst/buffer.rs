@@ -247,8 +247,7 @@ impl<I: MachInst> MachBuffer<I> {
 
     /// Binds `label` to the current offset, simplifying branches at the tail.
     pub fn bind_label(&mut self, label: MachLabel) {
-        loop {
-            let Some(last) = self.tail_branches.last().cloned() else { break };
+        while let Some(last) = self.tail_branches.last().cloned() {
             if last.end != self.cur_offset() {
                 self.tail_branches.clear();
                 break;
@@ -270,8 +269,7 @@ impl<I: MachInst> MachBuffer<I> {
                     self.tail_branches.pop();
                     self.truncate_branch(&last);
                     let inverted = conditional.inverted.clone().expect("conditional");
-                    let original: Vec<u8> =
-                        self.data[conditional.start as usize..conditional.end as usize].to_vec();
+                    let original: Vec<u8> = self.data[conditional.start as usize..conditional.end as usize].to_vec();
                     self.data[conditional.start as usize..conditional.end as usize].copy_from_slice(&inverted);
                     self.fixups[conditional.fixup].label = last.target;
                     let entry = self.tail_branches.last_mut().expect("conditional");

@@ -169,8 +169,12 @@ pub trait LowerBackend {
 
     /// Lowers a branch; `targets` has one label per edge
     /// (see [`terminator_edges`]).
-    fn lower_branch(&self, ctx: &mut Lower<'_, Self::MInst>, inst: ir::Inst, targets: &[MachLabel])
-    -> CompileResult<()>;
+    fn lower_branch(
+        &self,
+        ctx: &mut Lower<'_, Self::MInst>,
+        inst: ir::Inst,
+        targets: &[MachLabel],
+    ) -> CompileResult<()>;
 }
 
 /// The lowering context the ISA rules work with.
@@ -215,9 +219,8 @@ impl<'f, I: MachInst> Lower<'f, I> {
                     }
                     _ => false,
                 };
-                sunk[inst.index()] = use_counts[result.index()] == 1
-                    && sinkable_user
-                    && func.layout.inst_block(user) == Some(block);
+                sunk[inst.index()] =
+                    use_counts[result.index()] == 1 && sinkable_user && func.layout.inst_block(user) == Some(block);
             }
         }
         let mut frame = FrameRequirements::default();
@@ -225,13 +228,7 @@ impl<'f, I: MachInst> Lower<'f, I> {
             frame.stack_slot_offsets.push(frame.stack_slots_size);
             frame.stack_slots_size += slot.size.div_ceil(8) * 8;
         }
-        Lower {
-            func,
-            builder: VCodeBuilder::new(),
-            next_vreg: PINNED_VREGS + func.dfg.num_values(),
-            sunk,
-            frame,
-        }
+        Lower { func, builder: VCodeBuilder::new(), next_vreg: PINNED_VREGS + func.dfg.num_values(), sunk, frame }
     }
 
     /// The virtual register holding IR value `value`.

@@ -297,7 +297,9 @@ impl<I: MachInstEmit> VCode<I> {
                 Some(moves.gen_move(Writable::from_reg(Reg::from_preg(dst)), Reg::from_preg(src), src.class()))
             }
             (Some(src), None, _, Some(slot)) => Some(moves.gen_spill(slot.index(), Reg::from_preg(src))),
-            (None, Some(dst), Some(slot), _) => Some(moves.gen_reload(Writable::from_reg(Reg::from_preg(dst)), slot.index())),
+            (None, Some(dst), Some(slot), _) => {
+                Some(moves.gen_reload(Writable::from_reg(Reg::from_preg(dst)), slot.index()))
+            }
             _ => panic!("unexpected move {from} -> {to}"),
         }
     }

@@ -12,8 +12,8 @@ use crate::module::{
     ModuleInfo, TableType, ValType,
 };
 use wasmparser::{
-    CompositeInnerType, ExternalKind, FuncToValidate, FunctionBody, Operator, Parser, Payload, TypeRef,
-    ValidPayload, Validator, ValidatorResources, WasmFeatures,
+    CompositeInnerType, ExternalKind, FuncToValidate, FunctionBody, Operator, Parser, Payload, TypeRef, ValidPayload,
+    Validator, ValidatorResources, WasmFeatures,
 };
 
 /// One function body waiting for translation.
@@ -53,7 +53,10 @@ pub fn val_type(ty: wasmparser::ValType, offset: usize) -> CompileResult<ValType
         wasmparser::ValType::Ref(r) if r == wasmparser::RefType::FUNCREF => ValType::FuncRef,
         wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXTERNREF => ValType::ExternRef,
         wasmparser::ValType::Ref(r) => {
-            return Err(CompileError::unsupported(format!("reference type {r} (typed function references / GC)"), Some(offset)));
+            return Err(CompileError::unsupported(
+                format!("reference type {r} (typed function references / GC)"),
+                Some(offset),
+            ));
         }
     })
 }
@@ -221,7 +224,11 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
                             continue;
                         }
                     };
-                    info.imports.push(Import { module: import.module.to_string(), field: import.name.to_string(), kind });
+                    info.imports.push(Import {
+                        module: import.module.to_string(),
+                        field: import.name.to_string(),
+                        kind,
+                    });
                 }
             }
             Payload::FunctionSection(reader) => {
@@ -289,11 +296,9 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
                 }
             }
             Payload::StartSection { func, .. } => info.start = Some(func),
-            Payload::ElementSection(reader) => {
-                if reader.count() > 0 {
-                    element_segments =
-                        Some(CompileError::unsupported("element segments (tables)", Some(reader.range().start)));
-                }
+            Payload::ElementSection(reader) if reader.count() > 0 => {
+                element_segments =
+                    Some(CompileError::unsupported("element segments (tables)", Some(reader.range().start)));
             }
             Payload::DataSection(reader) => {
                 for data in reader {

@@ -13,8 +13,8 @@
 //! the array-entry and host-call trampolines in IR.
 
 pub mod environ;
-pub mod trampoline;
 pub mod operators;
+pub mod trampoline;
 pub mod translate;
 
 pub use environ::{FunctionBodyInput, ParsedModule, parse_module};

@@ -37,11 +37,7 @@ pub struct Counts {
 
 impl Counts {
     fn of(report: &FileReport) -> Counts {
-        Counts {
-            passed: report.passed,
-            failed: report.failed,
-            skipped: report.skipped,
-        }
+        Counts { passed: report.passed, failed: report.failed, skipped: report.skipped }
     }
 }
 
@@ -115,10 +111,7 @@ impl Expectations {
             }
             if !seen_header {
                 if content != HEADER {
-                    return Err(ExpectationsError::BadHeader {
-                        line,
-                        found: content.to_string(),
-                    });
+                    return Err(ExpectationsError::BadHeader { line, found: content.to_string() });
                 }
                 seen_header = true;
                 continue;
@@ -129,12 +122,10 @@ impl Expectations {
                 return Err(ExpectationsError::BadRow { line, problem });
             };
             let count = |name: &str, field: &str| {
-                field
-                    .parse::<usize>()
-                    .map_err(|_| ExpectationsError::BadRow {
-                        line,
-                        problem: format!("{name} count {field:?} is not a number"),
-                    })
+                field.parse::<usize>().map_err(|_| ExpectationsError::BadRow {
+                    line,
+                    problem: format!("{name} count {field:?} is not a number"),
+                })
             };
             let counts = Counts {
                 passed: count("passed", passed)?,
@@ -143,11 +134,7 @@ impl Expectations {
             };
             let key = (file.to_string(), isa.to_string());
             if rows.insert(key, counts).is_some() {
-                return Err(ExpectationsError::Duplicate {
-                    line,
-                    file: file.to_string(),
-                    isa: isa.to_string(),
-                });
+                return Err(ExpectationsError::Duplicate { line, file: file.to_string(), isa: isa.to_string() });
             }
         }
         Ok(Expectations { rows })
@@ -158,10 +145,7 @@ impl Expectations {
         let mut text = String::from(HEADER);
         text.push('\n');
         for ((file, isa), counts) in &self.rows {
-            text.push_str(&format!(
-                "{file}\t{isa}\t{}\t{}\t{}\n",
-                counts.passed, counts.failed, counts.skipped
-            ));
+            text.push_str(&format!("{file}\t{isa}\t{}\t{}\t{}\n", counts.passed, counts.failed, counts.skipped));
         }
         text
     }
@@ -170,8 +154,7 @@ impl Expectations {
     /// rows of files and ISAs that were not run.
     pub fn bless(&mut self, report: &Report) {
         for file in &report.files {
-            self.rows
-                .insert((file.file.clone(), file.isa.clone()), Counts::of(file));
+            self.rows.insert((file.file.clone(), file.isa.clone()), Counts::of(file));
         }
     }
 
@@ -189,33 +172,17 @@ impl Expectations {
             };
             let mut problems = Vec::new();
             if actual.passed < expected.passed {
-                problems.push(format!(
-                    "passed {} < expected {}",
-                    actual.passed, expected.passed
-                ));
+                problems.push(format!("passed {} < expected {}", actual.passed, expected.passed));
             }
             if actual.failed > expected.failed {
-                problems.push(format!(
-                    "failed {} > expected {}",
-                    actual.failed, expected.failed
-                ));
+                problems.push(format!("failed {} > expected {}", actual.failed, expected.failed));
             }
             if !problems.is_empty() {
-                result.regressions.push(format!(
-                    "{} on {}: {}",
-                    file.file,
-                    file.isa,
-                    problems.join(", ")
-                ));
+                result.regressions.push(format!("{} on {}: {}", file.file, file.isa, problems.join(", ")));
             } else if actual != *expected {
                 result.improvements.push(format!(
                     "{} on {}: passed {} (expected {}), failed {} (expected {})",
-                    file.file,
-                    file.isa,
-                    actual.passed,
-                    expected.passed,
-                    actual.failed,
-                    expected.failed
+                    file.file, file.isa, actual.passed, expected.passed, actual.failed, expected.failed
                 ));
             }
         }
@@ -228,13 +195,7 @@ mod tests {
     use super::*;
     use crate::wast::report::Outcome;
 
-    fn file_report(
-        file: &str,
-        isa: &str,
-        passed: usize,
-        failed: usize,
-        skipped: usize,
-    ) -> FileReport {
+    fn file_report(file: &str, isa: &str, passed: usize, failed: usize, skipped: usize) -> FileReport {
         let mut report = FileReport::new(file, isa);
         for _ in 0..passed {
             report.record(1, 1, "module", Outcome::Passed);
@@ -250,47 +211,29 @@ mod tests {
 
     #[test]
     fn parses_and_round_trips() {
-        let text = "# comment\nfile\tisa\tpassed\tfailed\tskipped\nb.wast\tx86_64\t3\t1\t0\n\na.wast\tx86_64\t5\t0\t2\n";
+        let text =
+            "# comment\nfile\tisa\tpassed\tfailed\tskipped\nb.wast\tx86_64\t3\t1\t0\n\na.wast\tx86_64\t5\t0\t2\n";
         let expectations = Expectations::parse(text).expect("parses");
         assert_eq!(expectations.rows.len(), 2);
         assert_eq!(
             expectations.rows[&("a.wast".to_string(), "x86_64".to_string())],
-            Counts {
-                passed: 5,
-                failed: 0,
-                skipped: 2
-            }
+            Counts { passed: 5, failed: 0, skipped: 2 }
         );
         let tsv = expectations.to_tsv();
-        assert_eq!(
-            tsv,
-            "file\tisa\tpassed\tfailed\tskipped\na.wast\tx86_64\t5\t0\t2\nb.wast\tx86_64\t3\t1\t0\n"
-        );
+        assert_eq!(tsv, "file\tisa\tpassed\tfailed\tskipped\na.wast\tx86_64\t5\t0\t2\nb.wast\tx86_64\t3\t1\t0\n");
         assert_eq!(Expectations::parse(&tsv), Ok(expectations));
         assert_eq!(Expectations::parse(""), Ok(Expectations::default()));
     }
 
     #[test]
     fn rejects_malformed_files() {
-        assert!(matches!(
-            Expectations::parse("file\tisa\n"),
-            Err(ExpectationsError::BadHeader { line: 1, .. })
-        ));
+        assert!(matches!(Expectations::parse("file\tisa\n"), Err(ExpectationsError::BadHeader { line: 1, .. })));
         let bad_count = format!("{HEADER}\na.wast\tx86_64\tmany\t0\t0\n");
-        assert!(matches!(
-            Expectations::parse(&bad_count),
-            Err(ExpectationsError::BadRow { line: 2, .. })
-        ));
+        assert!(matches!(Expectations::parse(&bad_count), Err(ExpectationsError::BadRow { line: 2, .. })));
         let short = format!("{HEADER}\na.wast\tx86_64\t1\n");
-        assert!(matches!(
-            Expectations::parse(&short),
-            Err(ExpectationsError::BadRow { line: 2, .. })
-        ));
+        assert!(matches!(Expectations::parse(&short), Err(ExpectationsError::BadRow { line: 2, .. })));
         let duplicate = format!("{HEADER}\na.wast\tx86_64\t1\t0\t0\na.wast\tx86_64\t1\t0\t0\n");
-        assert!(matches!(
-            Expectations::parse(&duplicate),
-            Err(ExpectationsError::Duplicate { line: 3, .. })
-        ));
+        assert!(matches!(Expectations::parse(&duplicate), Err(ExpectationsError::Duplicate { line: 3, .. })));
     }
 
     #[test]
@@ -317,30 +260,20 @@ mod tests {
         assert_eq!(result.improvements.len(), 1);
         assert_eq!(result.unexpected.len(), 2);
 
-        let fine = Report {
-            files: vec![file_report("c.wast", "x86_64", 5, 1, 0)],
-        };
+        let fine = Report { files: vec![file_report("c.wast", "x86_64", 5, 1, 0)] };
         assert!(expectations.check(&fine).passed());
     }
 
     #[test]
     fn bless_replaces_only_rows_that_were_run() {
-        let mut expectations = Expectations::parse(&format!(
-            "{HEADER}\na.wast\tx86_64\t5\t1\t0\na.wast\taarch64\t2\t0\t3\n"
-        ))
-        .unwrap();
-        let report = Report {
-            files: vec![
-                file_report("a.wast", "x86_64", 6, 0, 0),
-                file_report("b.wast", "x86_64", 1, 0, 0),
-            ],
-        };
+        let mut expectations =
+            Expectations::parse(&format!("{HEADER}\na.wast\tx86_64\t5\t1\t0\na.wast\taarch64\t2\t0\t3\n")).unwrap();
+        let report =
+            Report { files: vec![file_report("a.wast", "x86_64", 6, 0, 0), file_report("b.wast", "x86_64", 1, 0, 0)] };
         expectations.bless(&report);
         assert_eq!(
             expectations.to_tsv(),
-            format!(
-                "{HEADER}\na.wast\taarch64\t2\t0\t3\na.wast\tx86_64\t6\t0\t0\nb.wast\tx86_64\t1\t0\t0\n"
-            )
+            format!("{HEADER}\na.wast\taarch64\t2\t0\t3\na.wast\tx86_64\t6\t0\t0\nb.wast\tx86_64\t1\t0\t0\n")
         );
         assert!(expectations.check(&report).passed());
     }

@@ -92,12 +92,8 @@ impl ExpectedValue {
             (ExpectedValue::NullRef, Value::FuncRef(None) | Value::ExternRef(None)) => true,
             (ExpectedValue::FuncRef, Value::FuncRef(Some(_))) => true,
             (ExpectedValue::ExternRef(None), Value::ExternRef(Some(_))) => true,
-            (ExpectedValue::ExternRef(Some(host)), Value::ExternRef(Some(actual))) => {
-                u64::from(*host) == *actual
-            }
-            (ExpectedValue::Either(alternatives), actual) => {
-                alternatives.iter().any(|a| a.matches(actual))
-            }
+            (ExpectedValue::ExternRef(Some(host)), Value::ExternRef(Some(actual))) => u64::from(*host) == *actual,
+            (ExpectedValue::Either(alternatives), actual) => alternatives.iter().any(|a| a.matches(actual)),
             _ => false,
         }
     }
@@ -114,18 +110,10 @@ impl fmt::Display for ExpectedValue {
             ExpectedValue::F64(FloatPattern::Bits(bits)) => {
                 write!(f, "f64.const {} ({bits:#018x})", f64::from_bits(*bits))
             }
-            ExpectedValue::F32(FloatPattern::CanonicalNan) => {
-                f.write_str("f32.const nan:canonical")
-            }
-            ExpectedValue::F32(FloatPattern::ArithmeticNan) => {
-                f.write_str("f32.const nan:arithmetic")
-            }
-            ExpectedValue::F64(FloatPattern::CanonicalNan) => {
-                f.write_str("f64.const nan:canonical")
-            }
-            ExpectedValue::F64(FloatPattern::ArithmeticNan) => {
-                f.write_str("f64.const nan:arithmetic")
-            }
+            ExpectedValue::F32(FloatPattern::CanonicalNan) => f.write_str("f32.const nan:canonical"),
+            ExpectedValue::F32(FloatPattern::ArithmeticNan) => f.write_str("f32.const nan:arithmetic"),
+            ExpectedValue::F64(FloatPattern::CanonicalNan) => f.write_str("f64.const nan:canonical"),
+            ExpectedValue::F64(FloatPattern::ArithmeticNan) => f.write_str("f64.const nan:arithmetic"),
             ExpectedValue::NullFuncRef => f.write_str("ref.null func"),
             ExpectedValue::NullExternRef => f.write_str("ref.null extern"),
             ExpectedValue::NullRef => f.write_str("ref.null"),
@@ -190,18 +178,9 @@ pub fn check_results(expected: &[ExpectedValue], actual: &[Value]) -> Result<(),
         .zip(actual)
         .enumerate()
         .filter(|(_, (expected, actual))| !expected.matches(actual))
-        .map(|(i, (expected, actual))| {
-            format!(
-                "result {i}: expected {expected}, got {}",
-                describe_value(actual)
-            )
-        })
+        .map(|(i, (expected, actual))| format!("result {i}: expected {expected}, got {}", describe_value(actual)))
         .collect();
-    if mismatches.is_empty() {
-        Ok(())
-    } else {
-        Err(mismatches.join("; "))
-    }
+    if mismatches.is_empty() { Ok(()) } else { Err(mismatches.join("; ")) }
 }
 
 /// The trap kind the testsuite message `message` stands for, or `None` when
@@ -305,10 +284,7 @@ mod tests {
     #[test]
     fn result_lists_report_each_mismatch() {
         let expected = [ExpectedValue::I32(1), ExpectedValue::I64(2)];
-        assert_eq!(
-            check_results(&expected, &[Value::I32(1), Value::I64(2)]),
-            Ok(())
-        );
+        assert_eq!(check_results(&expected, &[Value::I32(1), Value::I64(2)]), Ok(()));
         let error = check_results(&expected, &[Value::I32(1), Value::I64(3)]).unwrap_err();
         assert_eq!(error, "result 1: expected i64.const 2, got i64.const 3");
         let error = check_results(&expected, &[Value::I32(1)]).unwrap_err();
@@ -319,37 +295,16 @@ mod tests {
     fn trap_messages_map_to_codes() {
         let cases = [
             ("unreachable", Some(TrapCode::Unreachable)),
-            (
-                "out of bounds memory access",
-                Some(TrapCode::MemoryOutOfBounds),
-            ),
-            (
-                "out of bounds table access",
-                Some(TrapCode::TableOutOfBounds),
-            ),
-            (
-                "integer divide by zero",
-                Some(TrapCode::IntegerDivisionByZero),
-            ),
+            ("out of bounds memory access", Some(TrapCode::MemoryOutOfBounds)),
+            ("out of bounds table access", Some(TrapCode::TableOutOfBounds)),
+            ("integer divide by zero", Some(TrapCode::IntegerDivisionByZero)),
             ("integer overflow", Some(TrapCode::IntegerOverflow)),
-            (
-                "invalid conversion to integer",
-                Some(TrapCode::BadConversionToInteger),
-            ),
-            (
-                "indirect call type mismatch",
-                Some(TrapCode::IndirectCallTypeMismatch),
-            ),
+            ("invalid conversion to integer", Some(TrapCode::BadConversionToInteger)),
+            ("indirect call type mismatch", Some(TrapCode::IndirectCallTypeMismatch)),
             ("uninitialized element", Some(TrapCode::IndirectCallToNull)),
-            (
-                "uninitialized element 2",
-                Some(TrapCode::IndirectCallToNull),
-            ),
+            ("uninitialized element 2", Some(TrapCode::IndirectCallToNull)),
             ("undefined element", Some(TrapCode::TableOutOfBounds)),
-            (
-                "null function reference",
-                Some(TrapCode::IndirectCallToNull),
-            ),
+            ("null function reference", Some(TrapCode::IndirectCallToNull)),
             ("call stack exhausted", Some(TrapCode::StackOverflow)),
             ("cast failure", None),
             ("out of bounds array access", None),
@@ -363,18 +318,9 @@ mod tests {
 
     #[test]
     fn values_render_readably() {
-        assert_eq!(
-            describe_value(&Value::F32(0x7fc0_0000)),
-            "f32.const NaN (0x7fc00000)"
-        );
+        assert_eq!(describe_value(&Value::F32(0x7fc0_0000)), "f32.const NaN (0x7fc00000)");
         assert_eq!(describe_value(&Value::ExternRef(Some(3))), "ref.extern 3");
-        assert_eq!(
-            ExpectedValue::F64(FloatPattern::ArithmeticNan).to_string(),
-            "f64.const nan:arithmetic"
-        );
-        assert_eq!(
-            describe_values(&[Value::I32(-1), Value::I64(5)]),
-            "[i32.const -1, i64.const 5]"
-        );
+        assert_eq!(ExpectedValue::F64(FloatPattern::ArithmeticNan).to_string(), "f64.const nan:arithmetic");
+        assert_eq!(describe_values(&[Value::I32(-1), Value::I64(5)]), "[i32.const -1, i64.const 5]");
     }
 }

@@ -45,17 +45,13 @@ pub fn default_expectations_path() -> PathBuf {
 pub fn collect_wast_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PathError> {
     let mut files = Vec::new();
     for path in paths {
-        let error = |message: String| PathError {
-            path: path.clone(),
-            message,
-        };
+        let error = |message: String| PathError { path: path.clone(), message };
         let metadata = std::fs::metadata(path).map_err(|e| error(format!("cannot read: {e}")))?;
         if !metadata.is_dir() {
             files.push(path.clone());
             continue;
         }
-        let entries =
-            std::fs::read_dir(path).map_err(|e| error(format!("cannot list directory: {e}")))?;
+        let entries = std::fs::read_dir(path).map_err(|e| error(format!("cannot list directory: {e}")))?;
         let mut found = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| error(format!("cannot list directory: {e}")))?;
@@ -76,9 +72,7 @@ pub fn default_wast_files() -> Result<Vec<PathBuf>, PathError> {
     if !dir.is_dir() {
         return Err(PathError {
             path: dir,
-            message: format!(
-                "the spec testsuite is not there (set {TESTSUITE_ENV} to its location)"
-            ),
+            message: format!("the spec testsuite is not there (set {TESTSUITE_ENV} to its location)"),
         });
     }
     collect_wast_files(&[dir])
@@ -91,10 +85,7 @@ pub fn file_key(path: &Path, testsuite_dir: &Path) -> String {
     if let (Ok(file), Ok(root)) = (path.canonicalize(), testsuite_dir.canonicalize())
         && let Ok(relative) = file.strip_prefix(&root)
     {
-        let parts: Vec<String> = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
+        let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         return parts.join("/");
     }
     path.display().to_string()
@@ -122,19 +113,11 @@ mod tests {
     fn unreadable_paths_name_the_path() {
         let missing = PathBuf::from("/definitely/not/here.wast");
         let error = collect_wast_files(std::slice::from_ref(&missing)).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("/definitely/not/here.wast: cannot read"),
-            "{error}"
-        );
+        assert!(error.to_string().starts_with("/definitely/not/here.wast: cannot read"), "{error}");
     }
 
     #[test]
     fn files_outside_the_testsuite_keep_their_path() {
-        assert_eq!(
-            file_key(Path::new("/nowhere/x.wast"), Path::new("/elsewhere")),
-            "/nowhere/x.wast"
-        );
+        assert_eq!(file_key(Path::new("/nowhere/x.wast"), Path::new("/elsewhere")), "/nowhere/x.wast");
     }
 }

@@ -27,16 +27,14 @@ mod compile;
 pub mod expectations;
 pub mod expected;
 pub mod files;
+pub mod markdown;
 pub mod report;
 pub mod run;
 pub mod script;
 
 pub use backend::{Backend, CompileFailure, CompilerBackend};
 pub use expectations::{CheckResult, Expectations};
-pub use files::{
-    collect_wast_files, default_expectations_path, default_testsuite_dir, default_wast_files,
-    file_key,
-};
+pub use files::{collect_wast_files, default_expectations_path, default_testsuite_dir, default_wast_files, file_key};
 pub use report::{FileReport, Outcome, Report, Totals};
 
 use compiler::module::Target;
@@ -53,10 +51,7 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
-        RunOptions {
-            isas: vec![Target::X86_64],
-            testsuite_dir: default_testsuite_dir(),
-        }
+        RunOptions { isas: vec![Target::X86_64], testsuite_dir: default_testsuite_dir() }
     }
 }
 
@@ -91,12 +86,7 @@ fn run_path(backend: &dyn Backend, path: &Path, key: &str, isas: &[Target]) -> V
             .iter()
             .map(|isa| {
                 let mut report = FileReport::new(key, isa.name());
-                report.record(
-                    0,
-                    0,
-                    "read",
-                    Outcome::Failed(format!("cannot read the file: {error}")),
-                );
+                report.record(0, 0, "read", Outcome::Failed(format!("cannot read the file: {error}")));
                 report
             })
             .collect(),
@@ -106,27 +96,14 @@ fn run_path(backend: &dyn Backend, path: &Path, key: &str, isas: &[Target]) -> V
 /// Runs the `.wast` text of the file named `file` on every ISA in `isas`,
 /// each with a fresh executor store. A file that does not parse is one
 /// failure per ISA.
-pub fn run_wast_text(
-    backend: &dyn Backend,
-    file: &str,
-    text: &str,
-    isas: &[Target],
-) -> Vec<FileReport> {
+pub fn run_wast_text(backend: &dyn Backend, file: &str, text: &str, isas: &[Target]) -> Vec<FileReport> {
     match script::parse_script(text) {
-        Ok(script) => isas
-            .iter()
-            .map(|isa| run::run_script(backend, file, &script, *isa))
-            .collect(),
+        Ok(script) => isas.iter().map(|isa| run::run_script(backend, file, &script, *isa)).collect(),
         Err(failure) => isas
             .iter()
             .map(|isa| {
                 let mut report = FileReport::new(file, isa.name());
-                report.record(
-                    failure.line,
-                    failure.column,
-                    "parse error",
-                    Outcome::Failed(failure.message.clone()),
-                );
+                report.record(failure.line, failure.column, "parse error", Outcome::Failed(failure.message.clone()));
                 report
             })
             .collect(),

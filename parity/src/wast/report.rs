@@ -60,11 +60,7 @@ pub struct FileReport {
 impl FileReport {
     /// An empty report for `file` on `isa`.
     pub fn new(file: &str, isa: &str) -> FileReport {
-        FileReport {
-            file: file.to_string(),
-            isa: isa.to_string(),
-            ..FileReport::default()
-        }
+        FileReport { file: file.to_string(), isa: isa.to_string(), ..FileReport::default() }
     }
 
     /// Records the outcome of the directive at `line:column`. A failure
@@ -75,49 +71,29 @@ impl FileReport {
             Outcome::Failed(detail) => {
                 self.failed += 1;
                 let message = format!("{}:{line}:{column}: {directive}: {detail}", self.file);
-                self.failures.push(Failure {
-                    line,
-                    column,
-                    message,
-                });
+                self.failures.push(Failure { line, column, message });
             }
             Outcome::Skipped(reason) => {
                 self.skipped += 1;
-                *self
-                    .skip_reasons
-                    .entry(normalize_reason(&reason))
-                    .or_default() += 1;
+                *self.skip_reasons.entry(normalize_reason(&reason)).or_default() += 1;
             }
         }
     }
 
     /// Writes the per-file line, then up to `max_failures` failure details
     /// (all with `verbose`), then the skip reasons when `verbose`.
-    pub fn write_text(
-        &self,
-        out: &mut dyn Write,
-        verbose: bool,
-        max_failures: usize,
-    ) -> io::Result<()> {
+    pub fn write_text(&self, out: &mut dyn Write, verbose: bool, max_failures: usize) -> io::Result<()> {
         writeln!(
             out,
             "{}  {}  passed {}  failed {}  skipped {}",
             self.file, self.isa, self.passed, self.failed, self.skipped
         )?;
-        let shown = if verbose {
-            self.failures.len()
-        } else {
-            self.failures.len().min(max_failures)
-        };
+        let shown = if verbose { self.failures.len() } else { self.failures.len().min(max_failures) };
         for failure in &self.failures[..shown] {
             writeln!(out, "  FAIL {}", failure.message)?;
         }
         if shown < self.failures.len() {
-            writeln!(
-                out,
-                "  ... and {} more failures (--verbose shows all)",
-                self.failures.len() - shown
-            )?;
+            writeln!(out, "  ... and {} more failures (--verbose shows all)", self.failures.len() - shown)?;
         }
         if verbose {
             let mut reasons: Vec<(&String, &usize)> = self.skip_reasons.iter().collect();
@@ -155,11 +131,7 @@ pub struct Totals {
 impl std::fmt::Display for Totals {
     /// The summary line CI parses: `N passed, N failed, N skipped`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} passed, {} failed, {} skipped",
-            self.passed, self.failed, self.skipped
-        )
+        write!(f, "{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped)
     }
 }
 
@@ -194,13 +166,8 @@ impl Report {
             totals: Totals,
             files: &'a [FileReport],
         }
-        serde_json::to_string_pretty(&Json {
-            totals: self.totals(),
-            files: &self.files,
-        })
-        .unwrap_or_else(|error| {
-            format!("{{\"error\": \"could not serialize the report: {error}\"}}")
-        })
+        serde_json::to_string_pretty(&Json { totals: self.totals(), files: &self.files })
+            .unwrap_or_else(|error| format!("{{\"error\": \"could not serialize the report: {error}\"}}"))
     }
 }
 
@@ -211,39 +178,18 @@ mod tests {
     #[test]
     fn records_and_renders() {
         let mut report = FileReport::new("a.wast", "x86_64");
-        report.record(
-            3,
-            1,
-            "assert_return",
-            Outcome::Failed("expected [i32.const 1], got [i32.const 2]".into()),
-        );
+        report.record(3, 1, "assert_return", Outcome::Failed("expected [i32.const 1], got [i32.const 2]".into()));
         report.record(4, 1, "assert_return", Outcome::Passed);
-        report.record(
-            5,
-            1,
-            "module",
-            Outcome::Skipped("uses simd (at offset 0x1a)".into()),
-        );
-        report.record(
-            6,
-            1,
-            "module",
-            Outcome::Skipped("uses simd (at offset 0x2b)".into()),
-        );
+        report.record(5, 1, "module", Outcome::Skipped("uses simd (at offset 0x1a)".into()));
+        report.record(6, 1, "module", Outcome::Skipped("uses simd (at offset 0x2b)".into()));
         assert_eq!((report.passed, report.failed, report.skipped), (1, 1, 2));
         assert_eq!(report.skip_reasons.get("uses simd"), Some(&2));
-        assert_eq!(
-            report.failures[0].message,
-            "a.wast:3:1: assert_return: expected [i32.const 1], got [i32.const 2]"
-        );
+        assert_eq!(report.failures[0].message, "a.wast:3:1: assert_return: expected [i32.const 1], got [i32.const 2]");
 
         let mut text = Vec::new();
         report.write_text(&mut text, true, 10).unwrap();
         let text = String::from_utf8(text).unwrap();
-        assert!(
-            text.starts_with("a.wast  x86_64  passed 1  failed 1  skipped 2\n"),
-            "{text}"
-        );
+        assert!(text.starts_with("a.wast  x86_64  passed 1  failed 1  skipped 2\n"), "{text}");
         assert!(text.contains("  FAIL a.wast:3:1: assert_return"), "{text}");
         assert!(text.contains("uses simd"), "{text}");
     }

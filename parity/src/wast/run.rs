@@ -33,17 +33,11 @@ pub const CRASHED_EARLIER: &str = "executor crashed earlier";
 
 /// Skip reason for directives that use a module whose compilation or
 /// instantiation failed (the failure itself is reported once).
-pub const DEPENDS_ON_FAILED_MODULE: &str =
-    "depends on a module that failed to compile or instantiate";
+pub const DEPENDS_ON_FAILED_MODULE: &str = "depends on a module that failed to compile or instantiate";
 
 /// Runs `script` (the lowered text of the file `file`) on `target` with a
 /// fresh executor store, and reports one outcome per directive.
-pub fn run_script(
-    backend: &dyn Backend,
-    file: &str,
-    script: &Script,
-    target: Target,
-) -> FileReport {
+pub fn run_script(backend: &dyn Backend, file: &str, script: &Script, target: Target) -> FileReport {
     let mut report = FileReport::new(file, target.name());
     let mut session = Session::new(backend, target);
     for command in &script.commands {
@@ -52,10 +46,7 @@ pub fn run_script(
             Err(payload) => {
                 // The executor may be in any state after a panic: start over.
                 session.recreate_executor();
-                Outcome::Failed(format!(
-                    "the harness panicked: {}",
-                    panic_message(payload.as_ref())
-                ))
+                Outcome::Failed(format!("the harness panicked: {}", panic_message(payload.as_ref())))
             }
         };
         report.record(command.line, command.column, command.directive, outcome);
@@ -67,11 +58,7 @@ pub fn run_script(
 #[derive(Clone)]
 enum Binding {
     /// A live instance in the executor of generation `generation`.
-    Instance {
-        id: InstanceId,
-        module: Arc<CompiledModule>,
-        generation: u32,
-    },
+    Instance { id: InstanceId, module: Arc<CompiledModule>, generation: u32 },
     /// No instance, for this reason.
     Unavailable(String),
 }
@@ -141,29 +128,20 @@ impl<'b> Session<'b> {
 
     fn recreate_executor(&mut self) {
         self.generation += 1;
-        self.executor = self.backend.new_executor(self.target).map_err(|reason| {
-            format!("the executor could not be re-created after a crash: {reason}")
-        });
+        self.executor = self
+            .backend
+            .new_executor(self.target)
+            .map_err(|reason| format!("the executor could not be re-created after a crash: {reason}"));
     }
 
     fn run(&mut self, command: &Command) -> Outcome {
         match &command.kind {
-            CommandKind::Module {
-                name,
-                module,
-                instantiate,
-            } => self.module(name.as_deref(), module, *instantiate),
-            CommandKind::Instance { instance, module } => {
-                self.instance(instance.as_deref(), module.as_deref())
-            }
-            CommandKind::Register { as_name, instance } => {
-                self.register(as_name, instance.as_deref())
-            }
+            CommandKind::Module { name, module, instantiate } => self.module(name.as_deref(), module, *instantiate),
+            CommandKind::Instance { instance, module } => self.instance(instance.as_deref(), module.as_deref()),
+            CommandKind::Register { as_name, instance } => self.register(as_name, instance.as_deref()),
             CommandKind::Invoke(action) => match self.perform(action) {
                 Ok(ActionResult::Returned(_)) => Outcome::Passed,
-                Ok(ActionResult::Trapped(trap)) => {
-                    Outcome::Failed(format!("unexpected trap: {trap}"))
-                }
+                Ok(ActionResult::Trapped(trap)) => Outcome::Failed(format!("unexpected trap: {trap}")),
                 Err(outcome) => outcome,
             },
             CommandKind::AssertReturn { action, expected } => match self.perform(action) {
@@ -171,34 +149,25 @@ impl<'b> Session<'b> {
                     Ok(()) => Outcome::Passed,
                     Err(difference) => Outcome::Failed(difference),
                 },
-                Ok(ActionResult::Trapped(trap)) => Outcome::Failed(format!(
-                    "expected {}, got {trap}",
-                    describe_expected(expected)
-                )),
+                Ok(ActionResult::Trapped(trap)) => {
+                    Outcome::Failed(format!("expected {}, got {trap}", describe_expected(expected)))
+                }
                 Err(outcome) => outcome,
             },
             CommandKind::AssertTrap { action, message } => self.assert_trap(action, message),
             CommandKind::AssertExhaustion { action, message } => match self.perform(action) {
-                Ok(ActionResult::Trapped(trap)) if trap.code == TrapCode::StackOverflow => {
-                    Outcome::Passed
+                Ok(ActionResult::Trapped(trap)) if trap.code == TrapCode::StackOverflow => Outcome::Passed,
+                Ok(ActionResult::Trapped(trap)) => {
+                    Outcome::Failed(format!("expected stack exhaustion ({message:?}), got {trap}"))
                 }
-                Ok(ActionResult::Trapped(trap)) => Outcome::Failed(format!(
-                    "expected stack exhaustion ({message:?}), got {trap}"
-                )),
                 Ok(ActionResult::Returned(values)) => Outcome::Failed(format!(
                     "expected stack exhaustion ({message:?}), but it returned {}",
                     describe_values(&values)
                 )),
                 Err(outcome) => outcome,
             },
-            CommandKind::AssertRejected {
-                kind,
-                module,
-                message,
-            } => self.assert_rejected(*kind, module, message),
-            CommandKind::AssertUnlinkable { module, message } => {
-                self.assert_unlinkable(module, message)
-            }
+            CommandKind::AssertRejected { kind, module, message } => self.assert_rejected(*kind, module, message),
+            CommandKind::AssertUnlinkable { module, message } => self.assert_unlinkable(module, message),
             CommandKind::Skip { reason } => Outcome::Skipped(reason.clone()),
         }
     }
@@ -214,28 +183,25 @@ impl<'b> Session<'b> {
                     Ok(module)
                 }
                 Err(CompileFailure::Unsupported(reason)) => Err(Outcome::Skipped(reason)),
-                Err(CompileFailure::Rejected(message)) => Err(Outcome::Failed(format!(
-                    "expected the module to compile, the compiler rejected it: {message}"
-                ))),
-                Err(CompileFailure::Panicked(message)) => Err(Outcome::Failed(format!(
-                    "expected the module to compile, the compiler panicked: {message}"
-                ))),
+                Err(CompileFailure::Rejected(message)) => {
+                    Err(Outcome::Failed(format!("expected the module to compile, the compiler rejected it: {message}")))
+                }
+                Err(CompileFailure::Panicked(message)) => {
+                    Err(Outcome::Failed(format!("expected the module to compile, the compiler panicked: {message}")))
+                }
             },
-            ModuleSource::NotEncodable(message) => Err(Outcome::Failed(format!(
-                "expected a valid module, wat could not encode it: {message}"
-            ))),
-            ModuleSource::Component => Err(Outcome::Skipped(
-                "the component model is not supported by the runner".to_string(),
-            )),
+            ModuleSource::NotEncodable(message) => {
+                Err(Outcome::Failed(format!("expected a valid module, wat could not encode it: {message}")))
+            }
+            ModuleSource::Component => {
+                Err(Outcome::Skipped("the component model is not supported by the runner".to_string()))
+            }
         }
     }
 
     /// Instantiates `module` in the executor, first checking that the
     /// instantiation can be attempted at all.
-    fn instantiate(
-        &mut self,
-        module: &Arc<CompiledModule>,
-    ) -> Result<InstanceId, InstantiateError> {
+    fn instantiate(&mut self, module: &Arc<CompiledModule>) -> Result<InstanceId, InstantiateError> {
         let executor = match &mut self.executor {
             Ok(executor) => executor,
             Err(reason) => return Err(InstantiateError::Skip(reason.clone())),
@@ -251,9 +217,7 @@ impl<'b> Session<'b> {
                 _ => {}
             }
         }
-        executor
-            .instantiate(Arc::clone(module))
-            .map_err(InstantiateError::Emu)
+        executor.instantiate(Arc::clone(module)).map_err(InstantiateError::Emu)
     }
 
     /// The outcome for an executor error that is not the point of the
@@ -264,9 +228,7 @@ impl<'b> Session<'b> {
                 self.recreate_executor();
                 Outcome::Failed(format!("generated code crashed: {message}"))
             }
-            EmuError::Unsupported(message) => {
-                Outcome::Skipped(format!("unsupported by the executor: {message}"))
-            }
+            EmuError::Unsupported(message) => Outcome::Skipped(format!("unsupported by the executor: {message}")),
             other => Outcome::Failed(other.to_string()),
         }
     }
@@ -275,17 +237,15 @@ impl<'b> Session<'b> {
     fn instantiate_error(&mut self, module: &CompiledModule, error: InstantiateError) -> Outcome {
         match error {
             InstantiateError::Skip(reason) => Outcome::Skipped(reason),
-            InstantiateError::Emu(EmuError::InstantiationTrap(trap))
-                if trap.code == TrapCode::Unsupported =>
-            {
+            InstantiateError::Emu(EmuError::InstantiationTrap(trap)) if trap.code == TrapCode::Unsupported => {
                 Outcome::Skipped(self.unsupported_reason(module, &trap))
             }
-            InstantiateError::Emu(EmuError::InstantiationTrap(trap)) => Outcome::Failed(format!(
-                "expected the module to instantiate, it trapped: {trap}"
-            )),
-            InstantiateError::Emu(EmuError::Link(message)) => Outcome::Failed(format!(
-                "expected the module to instantiate, linking failed: {message}"
-            )),
+            InstantiateError::Emu(EmuError::InstantiationTrap(trap)) => {
+                Outcome::Failed(format!("expected the module to instantiate, it trapped: {trap}"))
+            }
+            InstantiateError::Emu(EmuError::Link(message)) => {
+                Outcome::Failed(format!("expected the module to instantiate, linking failed: {message}"))
+            }
             InstantiateError::Emu(error) => self.executor_error(error),
         }
     }
@@ -321,15 +281,9 @@ impl<'b> Session<'b> {
         let (binding, outcome) = match definition {
             None => {
                 let reason = "no such module definition".to_string();
-                (
-                    Binding::Unavailable(DEPENDS_ON_FAILED_MODULE.to_string()),
-                    Outcome::Failed(reason),
-                )
+                (Binding::Unavailable(DEPENDS_ON_FAILED_MODULE.to_string()), Outcome::Failed(reason))
             }
-            Some(Definition::Unavailable(reason)) => (
-                Binding::Unavailable(reason.clone()),
-                Outcome::Skipped(reason),
-            ),
+            Some(Definition::Unavailable(reason)) => (Binding::Unavailable(reason.clone()), Outcome::Skipped(reason)),
             Some(Definition::Compiled(module)) => self.instantiate_binding(&module),
         };
         self.bind(instance, binding);
@@ -341,11 +295,7 @@ impl<'b> Session<'b> {
     fn instantiate_binding(&mut self, module: &Arc<CompiledModule>) -> (Binding, Outcome) {
         match self.instantiate(module) {
             Ok(id) => {
-                let binding = Binding::Instance {
-                    id,
-                    module: Arc::clone(module),
-                    generation: self.generation,
-                };
+                let binding = Binding::Instance { id, module: Arc::clone(module), generation: self.generation };
                 (binding, Outcome::Passed)
             }
             Err(error) => {
@@ -357,8 +307,7 @@ impl<'b> Session<'b> {
 
     fn define(&mut self, name: Option<&str>, definition: Definition) {
         if let Some(name) = name {
-            self.definitions
-                .insert(name.to_string(), definition.clone());
+            self.definitions.insert(name.to_string(), definition.clone());
         }
         self.last_definition = Some(definition);
     }
@@ -373,14 +322,10 @@ impl<'b> Session<'b> {
     /// The live instance a directive refers to (`None`: the current module).
     fn resolve(&self, name: Option<&str>) -> Result<(InstanceId, Arc<CompiledModule>), Outcome> {
         let binding = match name {
-            Some(name) => self
-                .instances
-                .get(name)
-                .ok_or_else(|| Outcome::Failed(format!("no instance named ${name}")))?,
-            None => self
-                .current
-                .as_ref()
-                .ok_or_else(|| Outcome::Failed("no module has been defined yet".into()))?,
+            Some(name) => {
+                self.instances.get(name).ok_or_else(|| Outcome::Failed(format!("no instance named ${name}")))?
+            }
+            None => self.current.as_ref().ok_or_else(|| Outcome::Failed("no module has been defined yet".into()))?,
         };
         match binding {
             Binding::Instance { generation, .. } if *generation != self.generation => {
@@ -397,8 +342,7 @@ impl<'b> Session<'b> {
             Ok(found) => found,
             Err(outcome) => {
                 let reason = dependents_reason(&outcome);
-                self.registered
-                    .insert(as_name.to_string(), Registration::Unavailable(reason));
+                self.registered.insert(as_name.to_string(), Registration::Unavailable(reason));
                 return outcome;
             }
         };
@@ -406,29 +350,18 @@ impl<'b> Session<'b> {
             Ok(executor) => executor.register(as_name, id),
             Err(reason) => {
                 let reason = reason.clone();
-                self.registered.insert(
-                    as_name.to_string(),
-                    Registration::Unavailable(reason.clone()),
-                );
+                self.registered.insert(as_name.to_string(), Registration::Unavailable(reason.clone()));
                 return Outcome::Skipped(reason);
             }
         };
         match result {
             Ok(()) => {
-                self.registered.insert(
-                    as_name.to_string(),
-                    Registration::Live {
-                        generation: self.generation,
-                    },
-                );
+                self.registered.insert(as_name.to_string(), Registration::Live { generation: self.generation });
                 Outcome::Passed
             }
             Err(error) => {
                 let outcome = self.executor_error(error);
-                self.registered.insert(
-                    as_name.to_string(),
-                    Registration::Unavailable(dependents_reason(&outcome)),
-                );
+                self.registered.insert(as_name.to_string(), Registration::Unavailable(dependents_reason(&outcome)));
                 outcome
             }
         }
@@ -438,16 +371,9 @@ impl<'b> Session<'b> {
     /// could not produce a result to judge.
     fn perform(&mut self, action: &Action) -> Result<ActionResult, Outcome> {
         match action {
-            Action::Invoke {
-                instance,
-                export,
-                args,
-            } => {
+            Action::Invoke { instance, export, args } => {
                 let (id, module) = self.resolve(instance.as_deref())?;
-                let executor = self
-                    .executor
-                    .as_mut()
-                    .map_err(|reason| Outcome::Skipped(reason.clone()))?;
+                let executor = self.executor.as_mut().map_err(|reason| Outcome::Skipped(reason.clone()))?;
                 match executor.call(id, export, args) {
                     Ok(CallOutcome::Returned(values)) => Ok(ActionResult::Returned(values)),
                     Ok(CallOutcome::Trapped(trap)) if trap.code == TrapCode::Unsupported => {
@@ -459,10 +385,7 @@ impl<'b> Session<'b> {
             }
             Action::Get { instance, global } => {
                 let (id, _) = self.resolve(instance.as_deref())?;
-                let executor = self
-                    .executor
-                    .as_mut()
-                    .map_err(|reason| Outcome::Skipped(reason.clone()))?;
+                let executor = self.executor.as_mut().map_err(|reason| Outcome::Skipped(reason.clone()))?;
                 match executor.global(id, global) {
                     Ok(value) => Ok(ActionResult::Returned(vec![value])),
                     Err(error) => Err(self.executor_error(error)),
@@ -487,38 +410,25 @@ impl<'b> Session<'b> {
     fn assert_trap(&mut self, action: &Action, message: &str) -> Outcome {
         let expected = trap_code_for_message(message);
         match self.perform(action) {
-            Ok(ActionResult::Returned(values)) => Outcome::Failed(format!(
-                "expected trap {message:?}, but it returned {}",
-                describe_values(&values)
-            )),
+            Ok(ActionResult::Returned(values)) => {
+                Outcome::Failed(format!("expected trap {message:?}, but it returned {}", describe_values(&values)))
+            }
             Ok(ActionResult::Trapped(trap)) => match expected {
                 Some(code) if code == trap.code => Outcome::Passed,
-                Some(code) => Outcome::Failed(format!(
-                    "expected trap {message:?} ({}), got {trap}",
-                    code.name()
-                )),
-                None => Outcome::Skipped(format!(
-                    "no trap code models the spec trap message {message:?}"
-                )),
+                Some(code) => Outcome::Failed(format!("expected trap {message:?} ({}), got {trap}", code.name())),
+                None => Outcome::Skipped(format!("no trap code models the spec trap message {message:?}")),
             },
             Err(outcome) => outcome,
         }
     }
 
     /// `(assert_invalid ...)` and `(assert_malformed ...)`.
-    fn assert_rejected(
-        &mut self,
-        kind: Rejection,
-        source: &ModuleSource,
-        message: &str,
-    ) -> Outcome {
+    fn assert_rejected(&mut self, kind: Rejection, source: &ModuleSource, message: &str) -> Outcome {
         let bytes = match source {
             // wat already refused it: rejected before it reached us.
             ModuleSource::NotEncodable(_) => return Outcome::Passed,
             ModuleSource::Component => {
-                return Outcome::Skipped(
-                    "the component model is not supported by the runner".to_string(),
-                );
+                return Outcome::Skipped("the component model is not supported by the runner".to_string());
             }
             ModuleSource::Binary(bytes) => bytes,
         };
@@ -533,9 +443,7 @@ impl<'b> Session<'b> {
                     Rejection::Invalid => "invalid",
                     Rejection::Malformed => "malformed",
                 };
-                Outcome::Failed(format!(
-                    "expected the module to be rejected as {kind} ({message:?}), it compiled"
-                ))
+                Outcome::Failed(format!("expected the module to be rejected as {kind} ({message:?}), it compiled"))
             }
         }
     }
@@ -548,15 +456,9 @@ impl<'b> Session<'b> {
         };
         match self.instantiate(&module) {
             Err(InstantiateError::Emu(EmuError::Link(_))) => Outcome::Passed,
-            Ok(_) => Outcome::Failed(format!(
-                "expected a link error ({message:?}), the module instantiated"
-            )),
-            Err(InstantiateError::Emu(EmuError::InstantiationTrap(trap)))
-                if trap.code != TrapCode::Unsupported =>
-            {
-                Outcome::Failed(format!(
-                    "expected a link error ({message:?}), instantiation trapped: {trap}"
-                ))
+            Ok(_) => Outcome::Failed(format!("expected a link error ({message:?}), the module instantiated")),
+            Err(InstantiateError::Emu(EmuError::InstantiationTrap(trap))) if trap.code != TrapCode::Unsupported => {
+                Outcome::Failed(format!("expected a link error ({message:?}), instantiation trapped: {trap}"))
             }
             Err(error) => self.instantiate_error(&module, error),
         }
@@ -567,27 +469,20 @@ impl<'b> Session<'b> {
     /// was called, then in every module compiled so far (the trap may come
     /// from an imported function).
     fn unsupported_reason(&self, called: &CompiledModule, trap: &Trap) -> String {
-        let candidates =
-            std::iter::once(called).chain(self.modules.iter().map(|module| module.as_ref()));
+        let candidates = std::iter::once(called).chain(self.modules.iter().map(|module| module.as_ref()));
         for module in candidates {
             let Some(layout) = module.function_containing(trap.offset) else {
                 continue;
             };
-            if trap
-                .function
-                .as_ref()
-                .is_some_and(|name| *name != layout.name)
-            {
+            if trap.function.as_ref().is_some_and(|name| *name != layout.name) {
                 continue;
             }
-            let FunctionKind::Wasm(index) = layout.kind else {
+            // An entry trampoline is a stub exactly when its function's
+            // signature is unsupported, so the function's reason applies.
+            let (FunctionKind::Wasm(index) | FunctionKind::ArrayEntry(index)) = layout.kind else {
                 continue;
             };
-            if let Some((_, reason)) = module
-                .unsupported
-                .iter()
-                .find(|(function, _)| *function == index)
-            {
+            if let Some((_, reason)) = module.unsupported.iter().find(|(function, _)| *function == index) {
                 return reason.clone();
             }
         }

@@ -171,11 +171,7 @@ pub struct ParseFailure {
 pub fn parse_script(text: &str) -> Result<Script, ParseFailure> {
     let failure = |error: wast::Error| {
         let (line, column) = error.span().linecol_in(text);
-        ParseFailure {
-            line: line + 1,
-            column: column + 1,
-            message: error.message(),
-        }
+        ParseFailure { line: line + 1, column: column + 1, message: error.message() }
     };
     // The spec testsuite deliberately uses bidirectional-override and other
     // "confusing" characters in names (names.wast); the reference
@@ -184,58 +180,32 @@ pub fn parse_script(text: &str) -> Result<Script, ParseFailure> {
     lexer.allow_confusing_unicode(true);
     let buffer = ParseBuffer::new_with_lexer(lexer).map_err(failure)?;
     let wast = parser::parse::<Wast<'_>>(&buffer).map_err(failure)?;
-    let commands = wast
-        .directives
-        .into_iter()
-        .map(|directive| lower_directive(text, directive))
-        .collect();
+    let commands = wast.directives.into_iter().map(|directive| lower_directive(text, directive)).collect();
     Ok(Script { commands })
 }
 
 fn lower_directive(text: &str, directive: WastDirective<'_>) -> Command {
     let (line, column) = directive.span().linecol_in(text);
     let (directive, kind) = lower_kind(directive);
-    Command {
-        line: line + 1,
-        column: column + 1,
-        directive,
-        kind,
-    }
+    Command { line: line + 1, column: column + 1, directive, kind }
 }
 
 /// Builds a skip command.
 fn skip(reason: impl Into<String>) -> CommandKind {
-    CommandKind::Skip {
-        reason: reason.into(),
-    }
+    CommandKind::Skip { reason: reason.into() }
 }
 
 fn lower_kind(directive: WastDirective<'_>) -> (&'static str, CommandKind) {
     match directive {
         WastDirective::Module(module) => ("module", lower_module_command(module, true)),
-        WastDirective::ModuleDefinition(module) => {
-            ("module definition", lower_module_command(module, false))
+        WastDirective::ModuleDefinition(module) => ("module definition", lower_module_command(module, false)),
+        WastDirective::ModuleInstance { instance, module, .. } => {
+            ("module instance", CommandKind::Instance { instance: instance.map(id_name), module: module.map(id_name) })
         }
-        WastDirective::ModuleInstance {
-            instance, module, ..
-        } => (
-            "module instance",
-            CommandKind::Instance {
-                instance: instance.map(id_name),
-                module: module.map(id_name),
-            },
-        ),
-        WastDirective::Register { name, module, .. } => (
-            "register",
-            CommandKind::Register {
-                as_name: name.to_string(),
-                instance: module.map(id_name),
-            },
-        ),
-        WastDirective::Invoke(invoke) => (
-            "invoke",
-            lower_invoke(invoke).map_or_else(skip, CommandKind::Invoke),
-        ),
+        WastDirective::Register { name, module, .. } => {
+            ("register", CommandKind::Register { as_name: name.to_string(), instance: module.map(id_name) })
+        }
+        WastDirective::Invoke(invoke) => ("invoke", lower_invoke(invoke).map_or_else(skip, CommandKind::Invoke)),
         WastDirective::AssertReturn { exec, results, .. } => {
             let kind = match (lower_execute(exec), lower_results(results)) {
                 (Ok(action), Ok(expected)) => CommandKind::AssertReturn { action, expected },
@@ -244,23 +214,16 @@ fn lower_kind(directive: WastDirective<'_>) -> (&'static str, CommandKind) {
             ("assert_return", kind)
         }
         WastDirective::AssertTrap { exec, message, .. } => {
-            let kind = lower_execute(exec).map_or_else(skip, |action| CommandKind::AssertTrap {
-                action,
-                message: message.to_string(),
-            });
+            let kind = lower_execute(exec)
+                .map_or_else(skip, |action| CommandKind::AssertTrap { action, message: message.to_string() });
             ("assert_trap", kind)
         }
         WastDirective::AssertExhaustion { call, message, .. } => {
-            let kind =
-                lower_invoke(call).map_or_else(skip, |action| CommandKind::AssertExhaustion {
-                    action,
-                    message: message.to_string(),
-                });
+            let kind = lower_invoke(call)
+                .map_or_else(skip, |action| CommandKind::AssertExhaustion { action, message: message.to_string() });
             ("assert_exhaustion", kind)
         }
-        WastDirective::AssertInvalid {
-            module, message, ..
-        } => (
+        WastDirective::AssertInvalid { module, message, .. } => (
             "assert_invalid",
             CommandKind::AssertRejected {
                 kind: Rejection::Invalid,
@@ -268,9 +231,7 @@ fn lower_kind(directive: WastDirective<'_>) -> (&'static str, CommandKind) {
                 message: message.to_string(),
             },
         ),
-        WastDirective::AssertMalformed {
-            module, message, ..
-        } => (
+        WastDirective::AssertMalformed { module, message, .. } => (
             "assert_malformed",
             CommandKind::AssertRejected {
                 kind: Rejection::Malformed,
@@ -278,31 +239,22 @@ fn lower_kind(directive: WastDirective<'_>) -> (&'static str, CommandKind) {
                 message: message.to_string(),
             },
         ),
-        WastDirective::AssertUnlinkable {
-            module, message, ..
-        } => (
+        WastDirective::AssertUnlinkable { module, message, .. } => (
             "assert_unlinkable",
-            CommandKind::AssertUnlinkable {
-                module: encode_wat(module),
-                message: message.to_string(),
-            },
+            CommandKind::AssertUnlinkable { module: encode_wat(module), message: message.to_string() },
         ),
-        WastDirective::AssertInvalidCustom { .. } => (
-            "assert_invalid_custom",
-            skip("custom-section assertions are not checked"),
-        ),
-        WastDirective::AssertMalformedCustom { .. } => (
-            "assert_malformed_custom",
-            skip("custom-section assertions are not checked"),
-        ),
-        WastDirective::AssertException { .. } => (
-            "assert_exception",
-            skip("exception handling is not supported by the runner"),
-        ),
-        WastDirective::AssertSuspension { .. } => (
-            "assert_suspension",
-            skip("stack switching is not supported by the runner"),
-        ),
+        WastDirective::AssertInvalidCustom { .. } => {
+            ("assert_invalid_custom", skip("custom-section assertions are not checked"))
+        }
+        WastDirective::AssertMalformedCustom { .. } => {
+            ("assert_malformed_custom", skip("custom-section assertions are not checked"))
+        }
+        WastDirective::AssertException { .. } => {
+            ("assert_exception", skip("exception handling is not supported by the runner"))
+        }
+        WastDirective::AssertSuspension { .. } => {
+            ("assert_suspension", skip("stack switching is not supported by the runner"))
+        }
         WastDirective::Thread(_) => ("thread", skip("threads are not supported by the runner")),
         WastDirective::Wait { .. } => ("wait", skip("threads are not supported by the runner")),
     }
@@ -310,11 +262,7 @@ fn lower_kind(directive: WastDirective<'_>) -> (&'static str, CommandKind) {
 
 fn lower_module_command(mut module: QuoteWat<'_>, instantiate: bool) -> CommandKind {
     let name = module.name().map(id_name);
-    CommandKind::Module {
-        name,
-        module: encode_quote_ref(&mut module),
-        instantiate,
-    }
+    CommandKind::Module { name, module: encode_quote_ref(&mut module), instantiate }
 }
 
 fn id_name(id: Id<'_>) -> String {
@@ -348,30 +296,19 @@ fn encode_wat(mut module: Wat<'_>) -> ModuleSource {
 fn lower_execute(exec: WastExecute<'_>) -> Result<Action, String> {
     match exec {
         WastExecute::Invoke(invoke) => lower_invoke(invoke),
-        WastExecute::Get { module, global, .. } => Ok(Action::Get {
-            instance: module.map(id_name),
-            global: global.to_string(),
-        }),
+        WastExecute::Get { module, global, .. } => {
+            Ok(Action::Get { instance: module.map(id_name), global: global.to_string() })
+        }
         WastExecute::Wat(module) => match encode_wat(module) {
-            ModuleSource::Component => {
-                Err("the component model is not supported by the runner".to_string())
-            }
+            ModuleSource::Component => Err("the component model is not supported by the runner".to_string()),
             source => Ok(Action::Instantiate(source)),
         },
     }
 }
 
 fn lower_invoke(invoke: WastInvoke<'_>) -> Result<Action, String> {
-    let args = invoke
-        .args
-        .into_iter()
-        .map(lower_arg)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Action::Invoke {
-        instance: invoke.module.map(id_name),
-        export: invoke.name.to_string(),
-        args,
-    })
+    let args = invoke.args.into_iter().map(lower_arg).collect::<Result<Vec<_>, _>>()?;
+    Ok(Action::Invoke { instance: invoke.module.map(id_name), export: invoke.name.to_string(), args })
 }
 
 fn lower_arg(arg: WastArg<'_>) -> Result<Value, String> {
@@ -436,10 +373,7 @@ fn lower_ret(ret: WastRetCore<'_>) -> Result<ExpectedValue, String> {
         WastRetCore::Either(alternatives) => {
             // An alternative the runner cannot judge might be the right one, so
             // one unsupported alternative makes the whole assertion unjudgeable.
-            let alternatives = alternatives
-                .into_iter()
-                .map(lower_ret)
-                .collect::<Result<Vec<_>, _>>()?;
+            let alternatives = alternatives.into_iter().map(lower_ret).collect::<Result<Vec<_>, _>>()?;
             ExpectedValue::Either(alternatives)
         }
     })
@@ -456,14 +390,12 @@ enum NullKind {
 fn null_kind(heap: Option<&HeapType<'_>>) -> Result<NullKind, String> {
     match heap {
         None => Ok(NullKind::Any),
-        Some(HeapType::Abstract {
-            shared: false,
-            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
-        }) => Ok(NullKind::Func),
-        Some(HeapType::Abstract {
-            shared: false,
-            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
-        }) => Ok(NullKind::Extern),
+        Some(HeapType::Abstract { shared: false, ty: AbstractHeapType::Func | AbstractHeapType::NoFunc }) => {
+            Ok(NullKind::Func)
+        }
+        Some(HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern }) => {
+            Ok(NullKind::Extern)
+        }
         Some(other) => Err(gc_reason(&format!("ref.null of heap type {other:?}"))),
     }
 }
@@ -481,12 +413,7 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<CommandKind> {
-        parse_script(text)
-            .expect("parses")
-            .commands
-            .into_iter()
-            .map(|c| c.kind)
-            .collect()
+        parse_script(text).expect("parses").commands.into_iter().map(|c| c.kind).collect()
     }
 
     #[test]
@@ -499,31 +426,16 @@ mod tests {
         .expect("parses");
         assert_eq!(script.commands.len(), 3);
         let second = &script.commands[1];
-        assert_eq!(
-            (second.line, second.column, second.directive),
-            (2, 2, "assert_return")
-        );
+        assert_eq!((second.line, second.column, second.directive), (2, 2, "assert_return"));
         match &script.commands[0].kind {
-            CommandKind::Module {
-                name,
-                module: ModuleSource::Binary(bytes),
-                instantiate: true,
-            } => {
+            CommandKind::Module { name, module: ModuleSource::Binary(bytes), instantiate: true } => {
                 assert_eq!(name.as_deref(), Some("m"));
                 assert_eq!(&bytes[..4], b"\0asm");
             }
             other => panic!("unexpected {other:?}"),
         }
         match &second.kind {
-            CommandKind::AssertReturn {
-                action:
-                    Action::Invoke {
-                        instance,
-                        export,
-                        args,
-                    },
-                expected,
-            } => {
+            CommandKind::AssertReturn { action: Action::Invoke { instance, export, args }, expected } => {
                 assert_eq!(instance.as_deref(), Some("m"));
                 assert_eq!(export, "f");
                 assert_eq!(args, &[Value::I32(7)]);
@@ -547,10 +459,7 @@ mod tests {
                (f32.const nan:canonical) (f64.const nan:arithmetic) (ref.null extern) (ref.func) (ref.extern 3))",
         );
         match &kinds[0] {
-            CommandKind::AssertReturn {
-                action: Action::Invoke { args, .. },
-                expected,
-            } => {
+            CommandKind::AssertReturn { action: Action::Invoke { args, .. }, expected } => {
                 assert_eq!(args, &[Value::ExternRef(Some(3)), Value::FuncRef(None)]);
                 assert_eq!(
                     expected,
@@ -582,14 +491,11 @@ mod tests {
 
     #[test]
     fn malformed_quote_modules_keep_their_error() {
-        let kinds = kinds(
-            "(assert_malformed (module quote \"(func (result i32) (i32.const 0x))\") \"unknown operator\")",
-        );
+        let kinds =
+            kinds("(assert_malformed (module quote \"(func (result i32) (i32.const 0x))\") \"unknown operator\")");
         match &kinds[0] {
             CommandKind::AssertRejected {
-                kind: Rejection::Malformed,
-                module: ModuleSource::NotEncodable(_),
-                ..
+                kind: Rejection::Malformed, module: ModuleSource::NotEncodable(_), ..
             } => {}
             other => panic!("unexpected {other:?}"),
         }
@@ -598,9 +504,7 @@ mod tests {
     #[test]
     fn definitions_and_instances() {
         let kinds = kinds("(module definition $d (func))\n(module instance $i $d)\n");
-        assert!(
-            matches!(&kinds[0], CommandKind::Module { instantiate: false, name: Some(n), .. } if n == "d")
-        );
+        assert!(matches!(&kinds[0], CommandKind::Module { instantiate: false, name: Some(n), .. } if n == "d"));
         assert!(
             matches!(&kinds[1], CommandKind::Instance { instance: Some(i), module: Some(m) } if i == "i" && m == "d")
         );
@@ -608,8 +512,7 @@ mod tests {
 
     #[test]
     fn parse_errors_carry_a_location() {
-        let failure =
-            parse_script("(module)\n(assert_return (invoke \"f\") (i32.const))").unwrap_err();
+        let failure = parse_script("(module)\n(assert_return (invoke \"f\") (i32.const))").unwrap_err();
         assert_eq!(failure.line, 2);
         assert!(!failure.message.is_empty());
     }

@@ -22,8 +22,7 @@
 #![allow(dead_code, reason = "each test file uses a different part of the fake")]
 
 use compiler::module::{
-    CompiledModule, Export, ExportKind, FunctionKind, FunctionLayout, Import, ImportKind,
-    ModuleInfo, Target,
+    CompiledModule, Export, ExportKind, FunctionKind, FunctionLayout, Import, ImportKind, ModuleInfo, Target,
 };
 use compiler::runtime::TrapCode;
 use emu::{CallOutcome, EmuError, Executor, InstanceId, Trap, Value};
@@ -54,8 +53,7 @@ impl Backend for FakeBackend {
             match payload.map_err(|error| CompileFailure::Rejected(error.to_string()))? {
                 wasmparser::Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
-                        let import =
-                            import.map_err(|error| CompileFailure::Rejected(error.to_string()))?;
+                        let import = import.map_err(|error| CompileFailure::Rejected(error.to_string()))?;
                         info.imports.push(Import {
                             module: import.module.to_string(),
                             field: import.name.to_string(),
@@ -65,25 +63,19 @@ impl Backend for FakeBackend {
                 }
                 wasmparser::Payload::ExportSection(reader) => {
                     for export in reader {
-                        let export =
-                            export.map_err(|error| CompileFailure::Rejected(error.to_string()))?;
+                        let export = export.map_err(|error| CompileFailure::Rejected(error.to_string()))?;
                         let kind = match export.kind {
                             wasmparser::ExternalKind::Global => ExportKind::Global(export.index),
                             _ => ExportKind::Func(export.index),
                         };
-                        info.exports.push(Export {
-                            name: export.name.to_string(),
-                            kind,
-                        });
+                        info.exports.push(Export { name: export.name.to_string(), kind });
                     }
                 }
                 _ => {}
             }
         }
         if info.export("unsupported-module").is_some() {
-            return Err(CompileFailure::Unsupported(format!(
-                "{UNSUPPORTED_MODULE_REASON} (at offset 0x10)"
-            )));
+            return Err(CompileFailure::Unsupported(format!("{UNSUPPORTED_MODULE_REASON} (at offset 0x10)")));
         }
         let mut module = CompiledModule {
             target,
@@ -101,9 +93,7 @@ impl Backend for FakeBackend {
                 offset: 0,
                 len: 8,
             });
-            module
-                .unsupported
-                .push((0, UNSUPPORTED_FN_REASON.to_string()));
+            module.unsupported.push((0, UNSUPPORTED_FN_REASON.to_string()));
         }
         Ok(module)
     }
@@ -129,34 +119,23 @@ impl FakeExecutor {
         if self.crashed {
             return Err(EmuError::Crashed("used after a crash".to_string()));
         }
-        self.instances
-            .get(id.0 as usize)
-            .ok_or_else(|| EmuError::BadArguments(format!("no instance {}", id.0)))
+        self.instances.get(id.0 as usize).ok_or_else(|| EmuError::BadArguments(format!("no instance {}", id.0)))
     }
 }
 
 fn trap(code: TrapCode) -> Trap {
-    Trap {
-        code,
-        offset: 0,
-        function: Some("func0".to_string()),
-    }
+    Trap { code, offset: 0, function: Some("func0".to_string()) }
 }
 
 impl Executor for FakeExecutor {
     fn instantiate(&mut self, module: Arc<CompiledModule>) -> Result<InstanceId, EmuError> {
         for import in &module.info.imports {
             if import.module != "spectest" && !self.registered.contains(&import.module) {
-                return Err(EmuError::Link(format!(
-                    "unknown import {}::{}",
-                    import.module, import.field
-                )));
+                return Err(EmuError::Link(format!("unknown import {}::{}", import.module, import.field)));
             }
         }
         if module.info.export("start-traps").is_some() {
-            return Err(EmuError::InstantiationTrap(trap(
-                TrapCode::MemoryOutOfBounds,
-            )));
+            return Err(EmuError::InstantiationTrap(trap(TrapCode::MemoryOutOfBounds)));
         }
         self.instances.push(module);
         Ok(InstanceId(self.instances.len() as u32 - 1))
@@ -168,28 +147,17 @@ impl Executor for FakeExecutor {
         Ok(())
     }
 
-    fn call(
-        &mut self,
-        instance: InstanceId,
-        export: &str,
-        args: &[Value],
-    ) -> Result<CallOutcome, EmuError> {
+    fn call(&mut self, instance: InstanceId, export: &str, args: &[Value]) -> Result<CallOutcome, EmuError> {
         let module = self.instance(instance)?;
         if module.info.export(export).is_none() {
-            return Err(EmuError::NoSuchExport {
-                kind: "function",
-                name: export.to_string(),
-            });
+            return Err(EmuError::NoSuchExport { kind: "function", name: export.to_string() });
         }
         if let Some(number) = export.strip_prefix("const:") {
-            let value = number
-                .parse()
-                .map_err(|_| EmuError::BadArguments(export.to_string()))?;
+            let value = number.parse().map_err(|_| EmuError::BadArguments(export.to_string()))?;
             return Ok(CallOutcome::Returned(vec![Value::I32(value)]));
         }
         if let Some(name) = export.strip_prefix("trap:") {
-            let code = TrapCode::from_name(name)
-                .ok_or_else(|| EmuError::BadArguments(export.to_string()))?;
+            let code = TrapCode::from_name(name).ok_or_else(|| EmuError::BadArguments(export.to_string()))?;
             return Ok(CallOutcome::Trapped(trap(code)));
         }
         match export {
@@ -201,23 +169,14 @@ impl Executor for FakeExecutor {
             }
             "panic" => panic!("the fake executor panicked on purpose"),
             // Anything else is "not compiled": skipped by the runner.
-            _ => Ok(CallOutcome::Trapped(Trap {
-                code: TrapCode::Unsupported,
-                offset: 0,
-                function: None,
-            })),
+            _ => Ok(CallOutcome::Trapped(Trap { code: TrapCode::Unsupported, offset: 0, function: None })),
         }
     }
 
     fn global(&mut self, instance: InstanceId, export: &str) -> Result<Value, EmuError> {
         self.instance(instance)?;
         let number = export.strip_prefix("g:").and_then(|n| n.parse().ok());
-        number
-            .map(Value::I32)
-            .ok_or_else(|| EmuError::NoSuchExport {
-                kind: "global",
-                name: export.to_string(),
-            })
+        number.map(Value::I32).ok_or_else(|| EmuError::NoSuchExport { kind: "global", name: export.to_string() })
     }
 
     fn memory(&mut self, _instance: InstanceId, _export: &str) -> Result<Vec<u8>, EmuError> {

@@ -27,50 +27,26 @@ enum Definition {
 }
 
 /// Creates the function from the parsed records, recreating the numbering.
-pub(super) fn build(
-    name: String,
-    signature: Signature,
-    body: FunctionBody,
-) -> Result<Function, ParseError> {
-    let num_blocks = body
-        .blocks
-        .iter()
-        .map(|b| b.block.index() + 1)
-        .max()
-        .unwrap_or(0);
+pub(super) fn build(name: String, signature: Signature, body: FunctionBody) -> Result<Function, ParseError> {
+    let num_blocks = body.blocks.iter().map(|b| b.block.index() + 1).max().unwrap_or(0);
     let mut block_defined = vec![false; num_blocks];
     for parsed in &body.blocks {
         if std::mem::replace(&mut block_defined[parsed.block.index()], true) {
-            return Err(parsed
-                .position
-                .error(format!("{} is defined twice", parsed.block)));
+            return Err(parsed.position.error(format!("{} is defined twice", parsed.block)));
         }
     }
-    if let Some((block, position)) = body
-        .block_uses
-        .iter()
-        .find(|(b, _)| !block_defined.get(b.index()).copied().unwrap_or(false))
+    if let Some((block, position)) =
+        body.block_uses.iter().find(|(b, _)| !block_defined.get(b.index()).copied().unwrap_or(false))
     {
         return Err(position.error(format!("undefined block {block}")));
     }
 
-    let params = body
-        .blocks
-        .iter()
-        .flat_map(|b| b.params.iter().map(|p| p.0));
-    let results = body
-        .insts
-        .iter()
-        .flat_map(|i| i.results.iter().map(|r| r.0));
-    let num_values = params
-        .chain(results)
-        .map(|v| v.index() + 1)
-        .max()
-        .unwrap_or(0);
+    let params = body.blocks.iter().flat_map(|b| b.params.iter().map(|p| p.0));
+    let results = body.insts.iter().flat_map(|i| i.results.iter().map(|r| r.0));
+    let num_values = params.chain(results).map(|v| v.index() + 1).max().unwrap_or(0);
     let mut definitions: Vec<Option<Definition>> = vec![None; num_values];
-    let mut define = |value: Value, definition: Definition, position: Position| match definitions
-        [value.index()]
-    .replace(definition)
+    let mut define = |value: Value, definition: Definition, position: Position| match definitions[value.index()]
+        .replace(definition)
     {
         Some(_) => Err(position.error(format!("{value} is defined twice"))),
         None => Ok(()),
@@ -79,10 +55,9 @@ pub(super) fn build(
         for (i, &(value, ty, position)) in parsed.params.iter().enumerate() {
             define(value, Definition::Param(parsed.block, ty), position)?;
             if i > 0 && parsed.params[i - 1].0 >= value {
-                return Err(position.error(format!(
-                    "parameters of {} must have increasing value numbers",
-                    parsed.block
-                )));
+                return Err(
+                    position.error(format!("parameters of {} must have increasing value numbers", parsed.block))
+                );
             }
         }
     }
@@ -91,15 +66,12 @@ pub(super) fn build(
         for (index, &(value, position)) in parsed.results.iter().enumerate() {
             define(value, Definition::Result { inst, index }, position)?;
             if value.0.checked_sub(first) != Some(index as u32) {
-                return Err(position
-                    .error("results of one instruction must have consecutive value numbers"));
+                return Err(position.error("results of one instruction must have consecutive value numbers"));
             }
         }
     }
-    if let Some((value, position)) = body
-        .value_uses
-        .iter()
-        .find(|(v, _)| definitions.get(v.index()).is_none_or(Option::is_none))
+    if let Some((value, position)) =
+        body.value_uses.iter().find(|(v, _)| definitions.get(v.index()).is_none_or(Option::is_none))
     {
         return Err(position.error(format!("undefined value {value}")));
     }
@@ -162,10 +134,5 @@ pub(super) fn build(
             layout.append_inst(inst_ids[inst], parsed.block);
         }
     }
-    Ok(Function {
-        name,
-        signature,
-        dfg,
-        layout,
-    })
+    Ok(Function { name, signature, dfg, layout })
 }

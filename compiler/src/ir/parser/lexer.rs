@@ -38,10 +38,7 @@ impl fmt::Display for TokenKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TokenKind::Ident(name) => write!(f, "`{name}`"),
-            TokenKind::Integer {
-                value,
-                signed: true,
-            } if *value >= 0 => write!(f, "`+{value}`"),
+            TokenKind::Integer { value, signed: true } if *value >= 0 => write!(f, "`+{value}`"),
             TokenKind::Integer { value, .. } => write!(f, "`{value}`"),
             TokenKind::Name(name) => write!(f, "`%{name}`"),
             TokenKind::LeftParen => f.write_str("`(`"),
@@ -69,11 +66,7 @@ pub(super) struct Position {
 impl Position {
     /// An error at this position.
     pub fn error(self, message: impl Into<String>) -> ParseError {
-        ParseError {
-            line: self.line,
-            column: self.column,
-            message: message.into(),
-        }
+        ParseError { line: self.line, column: self.column, message: message.into() }
     }
 }
 
@@ -126,10 +119,7 @@ impl Lexer<'_> {
         if sign == Some('-') {
             value = -value;
         }
-        Ok(TokenKind::Integer {
-            value,
-            signed: sign.is_some(),
-        })
+        Ok(TokenKind::Integer { value, signed: sign.is_some() })
     }
 
     fn quoted_name(&mut self, start: Position) -> Result<String, ParseError> {
@@ -171,10 +161,7 @@ impl Lexer<'_> {
 
 /// Splits `text` into tokens.
 pub(super) fn tokenize(text: &str) -> Result<Vec<Token>, ParseError> {
-    let mut lexer = Lexer {
-        chars: text.chars().peekable(),
-        position: Position { line: 1, column: 1 },
-    };
+    let mut lexer = Lexer { chars: text.chars().peekable(), position: Position { line: 1, column: 1 } };
     let mut tokens = Vec::new();
     while let Some(c) = lexer.peek() {
         let start = lexer.position;
@@ -207,16 +194,13 @@ pub(super) fn tokenize(text: &str) -> Result<Vec<Token>, ParseError> {
                     lexer.bump();
                     TokenKind::Arrow
                 }
-                '+' | '-' if lexer.peek().is_some_and(|c| c.is_ascii_digit()) => {
-                    lexer.integer(start, Some(c))?
-                }
+                '+' | '-' if lexer.peek().is_some_and(|c| c.is_ascii_digit()) => lexer.integer(start, Some(c))?,
                 '%' if lexer.peek() == Some('"') => {
                     lexer.bump();
                     TokenKind::Name(lexer.quoted_name(start)?)
                 }
                 '%' => {
-                    let name = lexer
-                        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$'));
+                    let name = lexer.take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$'));
                     if name.is_empty() {
                         return Err(start.error("expected a function name after `%`"));
                     }
@@ -225,10 +209,7 @@ pub(super) fn tokenize(text: &str) -> Result<Vec<Token>, ParseError> {
                 _ => return Err(start.error(format!("unexpected character `{c}`"))),
             }
         };
-        tokens.push(Token {
-            kind,
-            position: start,
-        });
+        tokens.push(Token { kind, position: start });
     }
     Ok(tokens)
 }
@@ -238,11 +219,7 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<TokenKind> {
-        tokenize(text)
-            .unwrap()
-            .into_iter()
-            .map(|t| t.kind)
-            .collect()
+        tokenize(text).unwrap().into_iter().map(|t| t.kind).collect()
     }
 
     #[test]
@@ -258,23 +235,14 @@ mod tests {
                 Dot,
                 ident("i64"),
                 ident("v9"),
-                Integer {
-                    value: 16,
-                    signed: true
-                },
+                Integer { value: 16, signed: true },
                 ident("istore8"),
                 ident("v3"),
                 Comma,
                 ident("v9"),
-                Integer {
-                    value: -4,
-                    signed: true
-                },
+                Integer { value: -4, signed: true },
                 Arrow,
-                Integer {
-                    value: 7,
-                    signed: false
-                },
+                Integer { value: 7, signed: false },
             ]
         );
     }
@@ -288,10 +256,7 @@ mod tests {
 
     #[test]
     fn names_unquote() {
-        assert_eq!(
-            kinds(r#"%"a b\"\u{1f600}""#),
-            vec![TokenKind::Name("a b\"\u{1f600}".to_string())]
-        );
+        assert_eq!(kinds(r#"%"a b\"\u{1f600}""#), vec![TokenKind::Name("a b\"\u{1f600}".to_string())]);
         assert_eq!(kinds("%f.1$"), vec![TokenKind::Name("f.1$".to_string())]);
     }
 

@@ -9,20 +9,12 @@ use crate::runtime::TrapCode;
 fn errors(func: &Function) -> Vec<(String, String)> {
     match verify_function(func) {
         Ok(()) => Vec::new(),
-        Err(errors) => errors
-            .0
-            .into_iter()
-            .map(|e| (e.location, e.message))
-            .collect(),
+        Err(errors) => errors.0.into_iter().map(|e| (e.location, e.message)).collect(),
     }
 }
 
 fn assert_only_error(func: &Function, location: &str, message: &str) {
-    assert_eq!(
-        errors(func),
-        vec![(location.to_string(), message.to_string())],
-        "in\n{func}"
-    );
+    assert_eq!(errors(func), vec![(location.to_string(), message.to_string())], "in\n{func}");
 }
 
 fn inst_of(func: &Function, value: Value) -> Inst {
@@ -35,24 +27,10 @@ fn inst_of(func: &Function, value: Value) -> Inst {
 /// A nest of two loops with a diamond, a jump table, memory, calls and
 /// traps: everything valid.
 fn valid_function() -> Function {
-    let mut func = Function::new(
-        "nest",
-        Signature::new(vec![Type::I32, Type::I64], vec![Type::I32]),
-    );
+    let mut func = Function::new("nest", Signature::new(vec![Type::I32, Type::I64], vec![Type::I32]));
     let mut b = FunctionBuilder::new(&mut func);
-    let [
-        entry,
-        outer,
-        inner,
-        then,
-        other,
-        merge,
-        latch,
-        exit,
-        table_a,
-        table_b,
-        back,
-    ] = [(); 11].map(|_| b.create_block());
+    let [entry, outer, inner, then, other, merge, latch, exit, table_a, table_b, back] =
+        [(); 11].map(|_| b.create_block());
     let params = b.append_block_params_for_function_params(entry);
     let sig = b.import_signature(Signature::new(vec![Type::I32], vec![Type::I32, Type::I64]));
     let callee = b.import_function(7, sig);
@@ -138,10 +116,7 @@ fn valid_function() -> Function {
 fn valid_function_with_loops_passes() {
     let func = valid_function();
     assert_eq!(errors(&func), vec![], "in\n{func}");
-    assert!(
-        func.dfg.block_params(Block(1)).len() == 1,
-        "the outer loop header has a parameter:\n{func}"
-    );
+    assert!(func.dfg.block_params(Block(1)).len() == 1, "the outer loop header has a parameter:\n{func}");
 }
 
 #[test]
@@ -172,38 +147,19 @@ fn use_before_definition_in_the_same_block() {
     let mut func = Function::new("f", Signature::new(vec![], vec![Type::I32]));
     let entry = func.dfg.make_block();
     func.layout.append_block(entry);
-    let one = func.dfg.make_inst(
-        InstructionData::UnaryImm {
-            opcode: Opcode::Iconst,
-            imm: 1,
-        },
-        &[Type::I32],
-    );
+    let one = func.dfg.make_inst(InstructionData::UnaryImm { opcode: Opcode::Iconst, imm: 1 }, &[Type::I32]);
     let v_one = func.dfg.first_result(one);
-    let sum = func.dfg.make_inst(
-        InstructionData::Binary {
-            opcode: Opcode::Iadd,
-            args: [v_one, v_one],
-        },
-        &[Type::I32],
-    );
-    let ret = func.dfg.make_inst(
-        InstructionData::Return {
-            opcode: Opcode::Return,
-            args: vec![func.dfg.first_result(sum)],
-        },
-        &[],
-    );
+    let sum = func.dfg.make_inst(InstructionData::Binary { opcode: Opcode::Iadd, args: [v_one, v_one] }, &[Type::I32]);
+    let ret = func
+        .dfg
+        .make_inst(InstructionData::Return { opcode: Opcode::Return, args: vec![func.dfg.first_result(sum)] }, &[]);
     // The add is placed before the constant it reads.
     for inst in [sum, one, ret] {
         func.layout.append_inst(inst, entry);
     }
     assert_eq!(
         errors(&func),
-        vec![(
-            "inst1 (v1 = iadd.i32 v0, v0)".to_string(),
-            "v0 is used before its definition".to_string()
-        )]
+        vec![("inst1 (v1 = iadd.i32 v0, v0)".to_string(), "v0 is used before its definition".to_string())]
     );
 }
 
@@ -224,9 +180,7 @@ fn branch_argument_is_used_at_the_end_of_the_branching_block() {
     b.return_(&[]);
     assert_eq!(errors(&func), vec![]);
     let exit_param = func.dfg.append_block_param(exit, Type::I32);
-    let InstructionData::Brif { blocks, .. } = func.dfg.inst_mut(brif) else {
-        panic!("not a brif")
-    };
+    let InstructionData::Brif { blocks, .. } = func.dfg.inst_mut(brif) else { panic!("not a brif") };
     blocks[0].args = vec![x];
     blocks[1].args = vec![exit_param];
     assert_only_error(
@@ -279,11 +233,7 @@ fn missing_terminator() {
     let entry = b.create_block();
     b.switch_to_block(entry);
     b.iconst(Type::I32, 1);
-    assert_only_error(
-        &func,
-        "block0",
-        "block does not end in a terminator (last is inst0 (v0 = iconst.i32 1))",
-    );
+    assert_only_error(&func, "block0", "block does not end in a terminator (last is inst0 (v0 = iconst.i32 1))");
 }
 
 #[test]
@@ -293,29 +243,14 @@ fn terminator_before_the_end_and_empty_block() {
     let empty = func.dfg.make_block();
     func.layout.append_block(entry);
     func.layout.append_block(empty);
-    let ret = func.dfg.make_inst(
-        InstructionData::Return {
-            opcode: Opcode::Return,
-            args: vec![],
-        },
-        &[],
-    );
-    let trap = func.dfg.make_inst(
-        InstructionData::Trap {
-            opcode: Opcode::Trap,
-            code: TrapCode::Unreachable,
-        },
-        &[],
-    );
+    let ret = func.dfg.make_inst(InstructionData::Return { opcode: Opcode::Return, args: vec![] }, &[]);
+    let trap = func.dfg.make_inst(InstructionData::Trap { opcode: Opcode::Trap, code: TrapCode::Unreachable }, &[]);
     func.layout.append_inst(ret, entry);
     func.layout.append_inst(trap, entry);
     assert_eq!(
         errors(&func),
         vec![
-            (
-                "inst0 (return)".to_string(),
-                "terminator before the end of block0".to_string()
-            ),
+            ("inst0 (return)".to_string(), "terminator before the end of block0".to_string()),
             ("block1".to_string(), "block is empty".to_string()),
         ]
     );
@@ -347,11 +282,7 @@ fn entry_block_must_match_the_signature() {
     b.append_block_param(entry, Type::F32);
     b.switch_to_block(entry);
     b.return_(&[]);
-    assert_only_error(
-        &func,
-        "block0",
-        "entry block parameter 1 is v1 of type f32, the signature says f64",
-    );
+    assert_only_error(&func, "block0", "entry block parameter 1 is v1 of type f32, the signature says f64");
     let empty = Function::new("g", Signature::default());
     assert_only_error(&empty, "function", "the layout has no entry block");
 }
@@ -368,18 +299,9 @@ fn value_defined_outside_the_layout() {
     assert_eq!(
         errors(&func),
         vec![
-            (
-                "inst0 (return v0, v99)".to_string(),
-                "v0 is used but its definition is not in the layout".to_string()
-            ),
-            (
-                "inst0 (return v0, v99)".to_string(),
-                "use of invalid value v99".to_string()
-            ),
-            (
-                "inst0 (return v0, v99)".to_string(),
-                "2 return values given, the signature has 1".to_string()
-            ),
+            ("inst0 (return v0, v99)".to_string(), "v0 is used but its definition is not in the layout".to_string()),
+            ("inst0 (return v0, v99)".to_string(), "use of invalid value v99".to_string()),
+            ("inst0 (return v0, v99)".to_string(), "2 return values given, the signature has 1".to_string()),
         ]
     );
 }
@@ -392,28 +314,16 @@ fn branch_targets_must_be_in_the_layout_and_jump_tables_take_no_arguments() {
     let params = b.append_block_params_for_function_params(entry);
     b.append_block_param(with_param, Type::I32);
     b.switch_to_block(entry);
-    let table = b.func.dfg.create_jump_table(JumpTableData {
-        default: detached,
-        entries: vec![with_param],
-    });
+    let table = b.func.dfg.create_jump_table(JumpTableData { default: detached, entries: vec![with_param] });
     b.br_table(params[0], table);
     b.switch_to_block(with_param);
     b.jump(detached, &[]);
     assert_eq!(
         errors(&func),
         vec![
-            (
-                "inst0 (br_table v0, jt0)".to_string(),
-                "branch target block2 is not in the layout".to_string()
-            ),
-            (
-                "inst0 (br_table v0, jt0)".to_string(),
-                "jt0 target block1 has parameters".to_string()
-            ),
-            (
-                "inst1 (jump block2)".to_string(),
-                "branch target block2 is not in the layout".to_string()
-            ),
+            ("inst0 (br_table v0, jt0)".to_string(), "branch target block2 is not in the layout".to_string()),
+            ("inst0 (br_table v0, jt0)".to_string(), "jt0 target block1 has parameters".to_string()),
+            ("inst1 (jump block2)".to_string(), "branch target block2 is not in the layout".to_string()),
         ]
     );
 }
@@ -433,10 +343,7 @@ fn calls_check_their_signature() {
     assert_eq!(
         errors(&func),
         vec![
-            (
-                "inst1 (v1 = call.i32 fn0(v0))".to_string(),
-                "argument 0 is v0 of type i32, expected i64".to_string()
-            ),
+            ("inst1 (v1 = call.i32 fn0(v0))".to_string(), "argument 0 is v0 of type i32, expected i64".to_string()),
             (
                 "inst2 (v2 = call_indirect.i32 sig0, v0())".to_string(),
                 "callee v0 has type i32, expected i64".to_string()
@@ -455,27 +362,9 @@ fn result_counts_and_formats_are_checked() {
     let entry = func.dfg.make_block();
     func.layout.append_block(entry);
     let insts = [
-        func.dfg.make_inst(
-            InstructionData::UnaryImm {
-                opcode: Opcode::Iconst,
-                imm: 1,
-            },
-            &[],
-        ),
-        func.dfg.make_inst(
-            InstructionData::Unary {
-                opcode: Opcode::Iadd,
-                arg: Value(0),
-            },
-            &[Type::I32],
-        ),
-        func.dfg.make_inst(
-            InstructionData::Trap {
-                opcode: Opcode::Trap,
-                code: TrapCode::HostError,
-            },
-            &[Type::I32],
-        ),
+        func.dfg.make_inst(InstructionData::UnaryImm { opcode: Opcode::Iconst, imm: 1 }, &[]),
+        func.dfg.make_inst(InstructionData::Unary { opcode: Opcode::Iadd, arg: Value(0) }, &[Type::I32]),
+        func.dfg.make_inst(InstructionData::Trap { opcode: Opcode::Trap, code: TrapCode::HostError }, &[Type::I32]),
     ];
     for inst in insts {
         func.layout.append_inst(inst, entry);
@@ -483,18 +372,9 @@ fn result_counts_and_formats_are_checked() {
     assert_eq!(
         errors(&func),
         vec![
-            (
-                "inst0 (iconst 1)".to_string(),
-                "iconst produces 1 result, found 0".to_string()
-            ),
-            (
-                "inst1 (v0 = iadd.i32 v0)".to_string(),
-                "iadd needs the Binary format, found Unary".to_string()
-            ),
-            (
-                "inst2 (v1 = trap.i32 host)".to_string(),
-                "trap produces 0 results, found 1".to_string()
-            ),
+            ("inst0 (iconst 1)".to_string(), "iconst produces 1 result, found 0".to_string()),
+            ("inst1 (v0 = iadd.i32 v0)".to_string(), "iadd needs the Binary format, found Unary".to_string()),
+            ("inst2 (v1 = trap.i32 host)".to_string(), "trap produces 0 results, found 1".to_string()),
         ]
     );
 }
@@ -505,105 +385,33 @@ fn result_counts_and_formats_are_checked() {
 #[test]
 fn opcode_type_rules() {
     let cases = [
-        (
-            "v9 = iconst.i32 4294967296",
-            "immediate 4294967296 does not fit i32",
-        ),
-        (
-            "v9 = iconst.f32 1",
-            "result v9 has type f32, expected an integer type",
-        ),
-        (
-            "v9 = isub.i64 v1, v0",
-            "operand v0 has type i32, expected i64",
-        ),
-        (
-            "v9 = band.f32 v3, v3",
-            "result v9 has type f32, expected an integer type",
-        ),
-        (
-            "v9 = ushr.i32 v0, v3",
-            "shift amount v3 has type f32, expected an integer type",
-        ),
-        (
-            "v9 = iadd_imm.i64 v0, 1",
-            "operand v0 has type i32, expected i64",
-        ),
-        (
-            "v9 = popcnt.i64 v0",
-            "operand v0 has type i32, expected i64",
-        ),
-        (
-            "v9 = uextend.i32 v1",
-            "uextend result type i32 is not wider than operand type i64",
-        ),
-        (
-            "v9 = sextend.i32 v0",
-            "sextend result type i32 is not wider than operand type i32",
-        ),
-        (
-            "v9 = ireduce.i64 v0",
-            "ireduce result type i64 is not narrower than operand type i32",
-        ),
-        (
-            "v9 = sextend.i64 v3",
-            "operand v3 has type f32, expected an integer type",
-        ),
-        (
-            "v9 = icmp.i32 eq v0, v1",
-            "operand v1 has type i64, expected i32",
-        ),
-        (
-            "v9 = icmp.i64 eq v1, v1",
-            "result v9 has type i64, expected i32",
-        ),
-        (
-            "v9 = select.i32 v3, v0, v0",
-            "condition v3 has type f32, expected an integer type",
-        ),
-        (
-            "v9 = select.i32 v0, v0, v1",
-            "operand v1 has type i64, expected i32",
-        ),
+        ("v9 = iconst.i32 4294967296", "immediate 4294967296 does not fit i32"),
+        ("v9 = iconst.f32 1", "result v9 has type f32, expected an integer type"),
+        ("v9 = isub.i64 v1, v0", "operand v0 has type i32, expected i64"),
+        ("v9 = band.f32 v3, v3", "result v9 has type f32, expected an integer type"),
+        ("v9 = ushr.i32 v0, v3", "shift amount v3 has type f32, expected an integer type"),
+        ("v9 = iadd_imm.i64 v0, 1", "operand v0 has type i32, expected i64"),
+        ("v9 = popcnt.i64 v0", "operand v0 has type i32, expected i64"),
+        ("v9 = uextend.i32 v1", "uextend result type i32 is not wider than operand type i64"),
+        ("v9 = sextend.i32 v0", "sextend result type i32 is not wider than operand type i32"),
+        ("v9 = ireduce.i64 v0", "ireduce result type i64 is not narrower than operand type i32"),
+        ("v9 = sextend.i64 v3", "operand v3 has type f32, expected an integer type"),
+        ("v9 = icmp.i32 eq v0, v1", "operand v1 has type i64, expected i32"),
+        ("v9 = icmp.i64 eq v1, v1", "result v9 has type i64, expected i32"),
+        ("v9 = select.i32 v3, v0, v0", "condition v3 has type f32, expected an integer type"),
+        ("v9 = select.i32 v0, v0, v1", "operand v1 has type i64, expected i32"),
         ("v9 = load.i32 v0", "address v0 has type i32, expected i64"),
-        (
-            "v9 = uload8.i8 v1",
-            "uload8 result v9 has type i8, expected an integer wider than 8 bits",
-        ),
-        (
-            "v9 = sload16.f64 v1",
-            "sload16 result v9 has type f64, expected an integer wider than 16 bits",
-        ),
-        (
-            "v9 = uload32.i32 v1+4",
-            "uload32 result v9 has type i32, expected i64",
-        ),
+        ("v9 = uload8.i8 v1", "uload8 result v9 has type i8, expected an integer wider than 8 bits"),
+        ("v9 = sload16.f64 v1", "sload16 result v9 has type f64, expected an integer wider than 16 bits"),
+        ("v9 = uload32.i32 v1+4", "uload32 result v9 has type i32, expected i64"),
         ("store v3, v0", "address v0 has type i32, expected i64"),
-        (
-            "istore8 v2, v1",
-            "istore8 value v2 has type i8, expected an integer wider than 8 bits",
-        ),
-        (
-            "istore32 v0, v1-8",
-            "istore32 value v0 has type i32, expected an integer wider than 32 bits",
-        ),
-        (
-            "v9 = stack_addr.i32 ss0",
-            "result v9 has type i32, expected i64",
-        ),
-        (
-            "trapnz v3, int_ovf",
-            "condition v3 has type f32, expected an integer type",
-        ),
+        ("istore8 v2, v1", "istore8 value v2 has type i8, expected an integer wider than 8 bits"),
+        ("istore32 v0, v1-8", "istore32 value v0 has type i32, expected an integer wider than 32 bits"),
+        ("v9 = stack_addr.i32 ss0", "result v9 has type i32, expected i64"),
+        ("trapnz v3, int_ovf", "condition v3 has type f32, expected an integer type"),
         ("br_table v1, jt0", "index v1 has type i64, expected i32"),
-        (
-            "brif v3, block1, block1",
-            "condition v3 has type f32, expected an integer type",
-        ),
-        (
-            "return v1",
-            "return value 0 is v1 of type i64, expected i32",
-        ),
+        ("brif v3, block1, block1", "condition v3 has type f32, expected an integer type"),
+        ("return v1", "return value 0 is v1 of type i64, expected i32"),
     ];
     for (line, expected) in cases {
         let text = format!(
@@ -634,27 +442,11 @@ fn iconst_immediates_must_be_zero_extended() {
     let mut func = Function::new("f", Signature::default());
     let entry = func.dfg.make_block();
     func.layout.append_block(entry);
-    let k = func.dfg.make_inst(
-        InstructionData::UnaryImm {
-            opcode: Opcode::Iconst,
-            imm: -1,
-        },
-        &[Type::I16],
-    );
-    let ret = func.dfg.make_inst(
-        InstructionData::Return {
-            opcode: Opcode::Return,
-            args: vec![],
-        },
-        &[],
-    );
+    let k = func.dfg.make_inst(InstructionData::UnaryImm { opcode: Opcode::Iconst, imm: -1 }, &[Type::I16]);
+    let ret = func.dfg.make_inst(InstructionData::Return { opcode: Opcode::Return, args: vec![] }, &[]);
     func.layout.append_inst(k, entry);
     func.layout.append_inst(ret, entry);
-    assert_only_error(
-        &func,
-        "inst0 (v0 = iconst.i16 -1)",
-        "immediate 0xffffffffffffffff is not zero-extended to i16",
-    );
+    assert_only_error(&func, "inst0 (v0 = iconst.i16 -1)", "immediate 0xffffffffffffffff is not zero-extended to i16");
 }
 
 #[test]
@@ -668,17 +460,8 @@ fn unreachable_blocks_skip_dominance_but_not_definedness() {
 #[test]
 fn errors_display_one_per_line() {
     let errors = VerifierErrors(vec![
-        VerifierError {
-            location: "block0".into(),
-            message: "block is empty".into(),
-        },
-        VerifierError {
-            location: "inst1 (return)".into(),
-            message: "x".into(),
-        },
+        VerifierError { location: "block0".into(), message: "block is empty".into() },
+        VerifierError { location: "inst1 (return)".into(), message: "x".into() },
     ]);
-    assert_eq!(
-        errors.to_string(),
-        "block0: block is empty\ninst1 (return): x"
-    );
+    assert_eq!(errors.to_string(), "block0: block is empty\ninst1 (return): x");
 }

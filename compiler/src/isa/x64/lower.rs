@@ -144,9 +144,21 @@ impl X64Backend {
                 ctx.emit(Inst::BitScan { size, op: BitScan::Bsr, src: RegMem::Reg(src), dst: index });
                 let minus_one = self.imm(ctx, Type::I64, u64::MAX);
                 let chosen = ctx.alloc_tmp(RegClass::Int);
-                ctx.emit(Inst::Cmove { size, cc: CC::Z, consequent: minus_one, alternative: index.to_reg(), dst: chosen });
+                ctx.emit(Inst::Cmove {
+                    size,
+                    cc: CC::Z,
+                    consequent: minus_one,
+                    alternative: index.to_reg(),
+                    dst: chosen,
+                });
                 let top = self.imm(ctx, ty, bits - 1);
-                ctx.emit(Inst::AluRmiR { size, op: AluOp::Sub, src1: top, src2: RegMemImm::Reg(chosen.to_reg()), dst: out });
+                ctx.emit(Inst::AluRmiR {
+                    size,
+                    op: AluOp::Sub,
+                    src1: top,
+                    src2: RegMemImm::Reg(chosen.to_reg()),
+                    dst: out,
+                });
             }
             Opcode::Ctz => {
                 let index = ctx.alloc_tmp(RegClass::Int);

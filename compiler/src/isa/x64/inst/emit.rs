@@ -165,6 +165,7 @@ pub fn enc_rm(out: &mut Encoding, prefix: Option<u8>, w: bool, opcode: &[u8], re
     }
 }
 
+#[expect(clippy::too_many_arguments, reason = "mirrors enc_rr/enc_rm plus the operand choice")]
 fn enc_reg_or_mem(
     out: &mut Encoding,
     prefix: Option<u8>,

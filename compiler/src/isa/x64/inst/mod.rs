@@ -57,13 +57,7 @@ pub enum Inst {
     SignExtendData { size: OperandSize, src: Reg, dst: Writable<Reg> },
     /// Signed remainder that is 0 for `MIN % -1` instead of faulting:
     /// `cmp divisor, -1; jne 1f; xor edx, edx; jmp 2f; 1: cdq/cqo; idiv divisor; 2:`.
-    CheckedSRem {
-        size: OperandSize,
-        divisor: Reg,
-        dividend: Reg,
-        quotient: Writable<Reg>,
-        remainder: Writable<Reg>,
-    },
+    CheckedSRem { size: OperandSize, divisor: Reg, dividend: Reg, quotient: Writable<Reg>, remainder: Writable<Reg> },
     /// `mov dst, src` (register to register).
     MovRR { size: OperandSize, src: Reg, dst: Writable<Reg> },
     /// Loads an immediate: `mov r32, imm32`, `mov r/m64, simm32` or `movabs`.
@@ -93,12 +87,7 @@ pub enum Inst {
     /// `call rel32` to function `symbol`.
     CallKnown { symbol: u32, uses: Vec<(Reg, PReg)>, defs: Vec<(Writable<Reg>, PReg)>, clobbers: PRegSet },
     /// `call target`.
-    CallUnknown {
-        target: Reg,
-        uses: Vec<(Reg, PReg)>,
-        defs: Vec<(Writable<Reg>, PReg)>,
-        clobbers: PRegSet,
-    },
+    CallUnknown { target: Reg, uses: Vec<(Reg, PReg)>, defs: Vec<(Writable<Reg>, PReg)>, clobbers: PRegSet },
     /// `ud2`, recorded as a trap site.
     Ud2 { code: TrapCode },
     /// `j!cc +2; ud2`: traps when `cc` holds.

@@ -1,0 +1,410 @@
+//! What an [`Inst`] means as machine instructions, derived from its fields.
+//!
+//! Part of the emit tests: the second, independent check of each row. It
+//! never looks at bytes or expected text; it states, in iced-x86's terms
+//! (mnemonic, operand registers of the right width, memory base/index/
+//! scale/displacement/size, immediates and their operand kinds, branch
+//! targets), what the encoder should have produced. Frame operands are
+//! resolved from the frame contract documented on `FrameOffset`.
+
+use crate::isa::x64::inst::Inst;
+use crate::isa::x64::inst::args::*;
+use crate::isa::x64::inst::emit::FrameLayout;
+use crate::machinst::{MachLabel, Reg};
+use crate::runtime::TrapCode;
+use iced_x86::{MemorySize, Mnemonic, OpKind, Register};
+
+/// A branch or RIP-relative target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A row label.
+    Label(MachLabel),
+    /// The start of the `k`-th instruction of this sequence (`k` = the
+    /// number of instructions means the end of the code).
+    Inst(usize),
+}
+
+/// One operand, as iced-x86 reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// A register (its width is part of the register).
+    Reg(Register),
+    /// `size ptr [base + index*scale + displacement]`.
+    Mem { base: Register, index: Register, scale: u32, displacement: i64, size: MemorySize },
+    /// `size ptr [rip + target]`.
+    RipMem { target: Target, size: MemorySize },
+    /// An immediate: its operand kind (`imm8` sign-extended, `imm32`, ...)
+    /// and its value sign-extended from that kind's width.
+    Imm { kind: OpKind, value: i64 },
+    /// A near branch target.
+    Branch(Target),
+}
+
+/// One machine instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MachineInst {
+    pub mnemonic: Mnemonic,
+    pub operands: Vec<Operand>,
+    /// The trap recorded at this instruction, if any.
+    pub trap: Option<TrapCode>,
+    /// The function a `call rel32` here is relocated against.
+    pub call_symbol: Option<u32>,
+}
+
+/// An instruction's machine code: instructions, then (for a jump table) a
+/// table of 32-bit entries, one per target label.
+pub struct Derived {
+    pub insts: Vec<MachineInst>,
+    pub table: Vec<MachLabel>,
+}
+
+fn inst_of(mnemonic: Mnemonic, operands: Vec<Operand>) -> MachineInst {
+    MachineInst { mnemonic, operands, trap: None, call_symbol: None }
+}
+
+const GPR64: [Register; 16] = {
+    use Register::*;
+    [RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15]
+};
+const GPR32: [Register; 16] = {
+    use Register::*;
+    [EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, R8D, R9D, R10D, R11D, R12D, R13D, R14D, R15D]
+};
+const GPR16: [Register; 16] = {
+    use Register::*;
+    [AX, CX, DX, BX, SP, BP, SI, DI, R8W, R9W, R10W, R11W, R12W, R13W, R14W, R15W]
+};
+const GPR8: [Register; 16] = {
+    use Register::*;
+    [AL, CL, DL, BL, SPL, BPL, SIL, DIL, R8L, R9L, R10L, R11L, R12L, R13L, R14L, R15L]
+};
+
+/// The iced register for `reg` at `bits` width.
+pub fn register(reg: Reg, bits: u32) -> Register {
+    let enc = reg.to_preg().expect("emit tests use physical registers").hw_enc();
+    match bits {
+        64 => GPR64[enc],
+        32 => GPR32[enc],
+        16 => GPR16[enc],
+        8 => GPR8[enc],
+        _ => panic!("no {bits}-bit registers"),
+    }
+}
+
+fn reg(r: Reg, bits: u32) -> Operand {
+    Operand::Reg(register(r, bits))
+}
+
+/// The size of a `bits`-wide memory operand; `signed` where iced types it
+/// as a signed integer (sign-extending loads, `imul`).
+fn memory_size(bits: u32, signed: bool) -> MemorySize {
+    match (bits, signed) {
+        (8, false) => MemorySize::UInt8,
+        (16, false) => MemorySize::UInt16,
+        (32, false) => MemorySize::UInt32,
+        (64, false) => MemorySize::UInt64,
+        (8, true) => MemorySize::Int8,
+        (16, true) => MemorySize::Int16,
+        (32, true) => MemorySize::Int32,
+        (64, true) => MemorySize::Int64,
+        _ => panic!("no {bits}-bit memory operands"),
+    }
+}
+
+/// A memory operand, with `Frame` locations resolved: outgoing arguments,
+/// stack slots and spill slots (8 bytes each) are stacked upwards from
+/// `rsp`; incoming arguments are above the saved `rbp` and return address.
+fn mem(amode: &Amode, frame: &FrameLayout, size: MemorySize) -> Operand {
+    let base_disp = |base: Reg, disp: i32| Operand::Mem {
+        base: register(base, 64),
+        index: Register::None,
+        scale: 1,
+        displacement: disp as i64,
+        size,
+    };
+    let on_frame = |base: Register, disp: u32| Operand::Mem {
+        base,
+        index: Register::None,
+        scale: 1,
+        displacement: disp as i64,
+        size,
+    };
+    match *amode {
+        Amode::ImmReg { base, disp } => base_disp(base, disp),
+        Amode::ImmRegRegShift { base, index, shift, disp } => Operand::Mem {
+            base: register(base, 64),
+            index: register(index, 64),
+            scale: 1 << shift,
+            displacement: disp as i64,
+            size,
+        },
+        Amode::RipRelative { target } => Operand::RipMem { target: Target::Label(target), size },
+        Amode::Frame(FrameOffset::Outgoing(offset)) => on_frame(Register::RSP, offset),
+        Amode::Frame(FrameOffset::StackSlot(offset)) => on_frame(Register::RSP, frame.outgoing_args_size + offset),
+        Amode::Frame(FrameOffset::Spill(index)) => {
+            on_frame(Register::RSP, frame.outgoing_args_size + frame.stack_slots_size + 8 * index)
+        }
+        Amode::Frame(FrameOffset::IncomingArg(offset)) => on_frame(Register::RBP, 16 + offset),
+    }
+}
+
+/// An ALU immediate in its shortest form: a sign-extended `imm8` when the
+/// value fits in one, else `imm32` (sign-extended to 64 bits for 64-bit
+/// operations).
+fn alu_imm(value: i32, bits: u32) -> Operand {
+    let kind = match (i8::try_from(value).is_ok(), bits) {
+        (true, 64) => OpKind::Immediate8to64,
+        (true, _) => OpKind::Immediate8to32,
+        (false, 64) => OpKind::Immediate32to64,
+        (false, _) => OpKind::Immediate32,
+    };
+    Operand::Imm { kind, value: value as i64 }
+}
+
+fn imm32(value: i32, bits: u32) -> Operand {
+    let kind = if bits == 64 { OpKind::Immediate32to64 } else { OpKind::Immediate32 };
+    Operand::Imm { kind, value: value as i64 }
+}
+
+fn branch_mnemonic(cc: CC) -> Mnemonic {
+    use Mnemonic::*;
+    [Jo, Jno, Jb, Jae, Je, Jne, Jbe, Ja, Js, Jns, Jp, Jnp, Jl, Jge, Jle, Jg][cc.enc() as usize]
+}
+
+fn setcc_mnemonic(cc: CC) -> Mnemonic {
+    use Mnemonic::*;
+    [Seto, Setno, Setb, Setae, Sete, Setne, Setbe, Seta, Sets, Setns, Setp, Setnp, Setl, Setge, Setle, Setg]
+        [cc.enc() as usize]
+}
+
+fn cmov_mnemonic(cc: CC) -> Mnemonic {
+    use Mnemonic::*;
+    [
+        Cmovo, Cmovno, Cmovb, Cmovae, Cmove, Cmovne, Cmovbe, Cmova, Cmovs, Cmovns, Cmovp, Cmovnp, Cmovl, Cmovge,
+        Cmovle, Cmovg,
+    ][cc.enc() as usize]
+}
+
+fn alu_mnemonic(op: AluOp) -> Mnemonic {
+    match op {
+        AluOp::Add => Mnemonic::Add,
+        AluOp::Or => Mnemonic::Or,
+        AluOp::And => Mnemonic::And,
+        AluOp::Sub => Mnemonic::Sub,
+        AluOp::Xor => Mnemonic::Xor,
+    }
+}
+
+fn shift_mnemonic(kind: ShiftKind) -> Mnemonic {
+    match kind {
+        ShiftKind::Rol => Mnemonic::Rol,
+        ShiftKind::Ror => Mnemonic::Ror,
+        ShiftKind::Shl => Mnemonic::Shl,
+        ShiftKind::Shr => Mnemonic::Shr,
+        ShiftKind::Sar => Mnemonic::Sar,
+    }
+}
+
+/// `reg_or_mem` at `bits`, memory typed signed or not.
+fn reg_mem(src: &RegMem, bits: u32, signed: bool, frame: &FrameLayout) -> Operand {
+    match src {
+        RegMem::Reg(r) => reg(*r, bits),
+        RegMem::Mem(amode) => mem(amode, frame, memory_size(bits, signed)),
+    }
+}
+
+/// The machine code `inst` stands for. `fallthrough(label)` says whether
+/// a label is bound right after the instruction (so a branch to it is
+/// simplified away by the buffer).
+pub fn derive(inst: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) -> bool) -> Derived {
+    let insts = match inst {
+        Inst::Args { .. } => vec![],
+        Inst::Ret { .. } => {
+            let mut insts = Vec::new();
+            if frame.frame_size > 0 {
+                let size = alu_imm(frame.frame_size as i32, 64);
+                insts.push(inst_of(Mnemonic::Add, vec![Operand::Reg(Register::RSP), size]));
+            }
+            for &enc in frame.callee_saves.iter().rev() {
+                insts.push(inst_of(Mnemonic::Pop, vec![Operand::Reg(GPR64[enc as usize])]));
+            }
+            insts.push(inst_of(Mnemonic::Pop, vec![Operand::Reg(Register::RBP)]));
+            insts.push(inst_of(Mnemonic::Ret, vec![]));
+            insts
+        }
+        Inst::AluRmiR { size, op, src2, dst, .. } => {
+            let bits = size.bits();
+            let src = match src2 {
+                RegMemImm::Reg(r) => reg(*r, bits),
+                RegMemImm::Mem(amode) => mem(amode, frame, memory_size(bits, false)),
+                RegMemImm::Imm(value) => alu_imm(*value, bits),
+            };
+            vec![inst_of(alu_mnemonic(*op), vec![reg(dst.to_reg(), bits), src])]
+        }
+        Inst::Imul { size, src2, dst, .. } => {
+            let bits = size.bits();
+            vec![inst_of(Mnemonic::Imul, vec![reg(dst.to_reg(), bits), reg_mem(src2, bits, true, frame)])]
+        }
+        Inst::Unary { size, op, dst, .. } => {
+            let mnemonic = match op {
+                UnaryOp::Neg => Mnemonic::Neg,
+                UnaryOp::Not => Mnemonic::Not,
+            };
+            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), size.bits())])]
+        }
+        Inst::BitScan { size, op, src, dst } => {
+            let mnemonic = match op {
+                BitScan::Bsr => Mnemonic::Bsr,
+                BitScan::Bsf => Mnemonic::Bsf,
+            };
+            let bits = size.bits();
+            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), bits), reg_mem(src, bits, false, frame)])]
+        }
+        Inst::Shift { size, kind, amount, dst, .. } => {
+            let count = match amount {
+                Some(n) => Operand::Imm { kind: OpKind::Immediate8, value: *n as i8 as i64 },
+                None => Operand::Reg(Register::CL),
+            };
+            vec![inst_of(shift_mnemonic(*kind), vec![reg(dst.to_reg(), size.bits()), count])]
+        }
+        Inst::Div { size, signed, divisor, trap, .. } => {
+            let mnemonic = if *signed { Mnemonic::Idiv } else { Mnemonic::Div };
+            let mut div = inst_of(mnemonic, vec![reg(*divisor, size.bits())]);
+            div.trap = Some(*trap);
+            vec![div]
+        }
+        Inst::SignExtendData { size, .. } => vec![inst_of(sign_extend_mnemonic(*size), vec![])],
+        Inst::CheckedSRem { size, divisor, .. } => {
+            // cmp divisor, -1; jne 4; xor edx, edx; jmp end; 4: cdq/cqo; idiv divisor; end:
+            let bits = size.bits();
+            vec![
+                inst_of(Mnemonic::Cmp, vec![reg(*divisor, bits), alu_imm(-1, bits)]),
+                inst_of(Mnemonic::Jne, vec![Operand::Branch(Target::Inst(4))]),
+                inst_of(Mnemonic::Xor, vec![Operand::Reg(Register::EDX), Operand::Reg(Register::EDX)]),
+                inst_of(Mnemonic::Jmp, vec![Operand::Branch(Target::Inst(6))]),
+                inst_of(sign_extend_mnemonic(*size), vec![]),
+                inst_of(Mnemonic::Idiv, vec![reg(*divisor, bits)]),
+            ]
+        }
+        Inst::MovRR { size, src, dst } => {
+            vec![inst_of(Mnemonic::Mov, vec![reg(dst.to_reg(), size.bits()), reg(*src, size.bits())])]
+        }
+        Inst::Imm { size, value, dst } => {
+            let dst = dst.to_reg();
+            let signed = *value as i64;
+            let operands = if *size == OperandSize::Size64 && signed < 0 && i32::try_from(signed).is_ok() {
+                // A negative value that fits: sign-extended imm32.
+                vec![reg(dst, 64), Operand::Imm { kind: OpKind::Immediate32to64, value: signed }]
+            } else if *size != OperandSize::Size64 || *value <= u64::from(u32::MAX) {
+                // Writing the 32-bit register zero-extends.
+                vec![reg(dst, 32), Operand::Imm { kind: OpKind::Immediate32, value: *value as u32 as i32 as i64 }]
+            } else {
+                vec![reg(dst, 64), Operand::Imm { kind: OpKind::Immediate64, value: signed }]
+            };
+            vec![inst_of(Mnemonic::Mov, operands)]
+        }
+        Inst::MovzxRmR { mode, src, dst } => {
+            // A 32-bit destination zero-extends to 64 bits, so the `Q` modes
+            // are the `L` ones; from 32 bits it is a plain 32-bit `mov`.
+            let src_bits = mode.src_bytes() as u32 * 8;
+            let mnemonic = if src_bits == 32 { Mnemonic::Mov } else { Mnemonic::Movzx };
+            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), 32), reg_mem(src, src_bits, false, frame)])]
+        }
+        Inst::MovsxRmR { mode, src, dst } => {
+            let src_bits = mode.src_bytes() as u32 * 8;
+            let mnemonic = if src_bits == 32 { Mnemonic::Movsxd } else { Mnemonic::Movsx };
+            let dst_bits = mode.dst_bytes() as u32 * 8;
+            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), dst_bits), reg_mem(src, src_bits, true, frame)])]
+        }
+        Inst::Mov64MR { src, dst } => {
+            vec![inst_of(Mnemonic::Mov, vec![reg(dst.to_reg(), 64), mem(src, frame, MemorySize::UInt64)])]
+        }
+        Inst::MovRM { size, src, dst } => {
+            let bits = size.bits();
+            vec![inst_of(Mnemonic::Mov, vec![mem(dst, frame, memory_size(bits, false)), reg(*src, bits)])]
+        }
+        Inst::Lea { addr, dst } => {
+            vec![inst_of(Mnemonic::Lea, vec![reg(dst.to_reg(), 64), mem(addr, frame, MemorySize::Unknown)])]
+        }
+        Inst::Cmp { size, op, src1, src2 } => {
+            let bits = size.bits();
+            let a = reg(*src1, bits);
+            let operands = match (op, src2) {
+                (_, RegMemImm::Reg(b)) => vec![a, reg(*b, bits)],
+                (CmpOp::Cmp, RegMemImm::Mem(amode)) => vec![a, mem(amode, frame, memory_size(bits, false))],
+                // `test` only has the `test r/m, r` form.
+                (CmpOp::Test, RegMemImm::Mem(amode)) => vec![mem(amode, frame, memory_size(bits, false)), a],
+                (CmpOp::Cmp, RegMemImm::Imm(value)) => vec![a, alu_imm(*value, bits)],
+                // `test` has no imm8 form.
+                (CmpOp::Test, RegMemImm::Imm(value)) => vec![a, imm32(*value, bits)],
+            };
+            let mnemonic = if *op == CmpOp::Cmp { Mnemonic::Cmp } else { Mnemonic::Test };
+            vec![inst_of(mnemonic, operands)]
+        }
+        Inst::Setcc { cc, dst } => vec![inst_of(setcc_mnemonic(*cc), vec![reg(dst.to_reg(), 8)])],
+        Inst::Cmove { size, cc, consequent, dst, .. } => {
+            let bits = size.bits();
+            vec![inst_of(cmov_mnemonic(*cc), vec![reg(dst.to_reg(), bits), reg(*consequent, bits)])]
+        }
+        Inst::Jmp { target } => vec![inst_of(Mnemonic::Jmp, vec![Operand::Branch(Target::Label(*target))])],
+        Inst::JmpCond { cc, taken, not_taken } => {
+            let jcc =
+                |cc: CC, label: MachLabel| inst_of(branch_mnemonic(cc), vec![Operand::Branch(Target::Label(label))]);
+            if fallthrough(*not_taken) {
+                vec![jcc(*cc, *taken)]
+            } else if fallthrough(*taken) {
+                vec![jcc(cc.invert(), *not_taken)]
+            } else {
+                vec![jcc(*cc, *taken), inst_of(Mnemonic::Jmp, vec![Operand::Branch(Target::Label(*not_taken))])]
+            }
+        }
+        Inst::JmpTable { index, tmp1, tmp2, default, targets } => {
+            let (t1, t2) = (tmp1.to_reg(), tmp2.to_reg());
+            let count = i32::try_from(targets.len()).expect("small table");
+            let entry = Operand::Mem {
+                base: register(t1, 64),
+                index: register(t2, 64),
+                scale: 4,
+                displacement: 0,
+                size: MemorySize::Int32,
+            };
+            let insts = vec![
+                inst_of(Mnemonic::Cmp, vec![reg(*index, 32), alu_imm(count, 32)]),
+                inst_of(Mnemonic::Jae, vec![Operand::Branch(Target::Label(*default))]),
+                inst_of(Mnemonic::Mov, vec![reg(t2, 32), reg(*index, 32)]),
+                inst_of(
+                    Mnemonic::Lea,
+                    vec![reg(t1, 64), Operand::RipMem { target: Target::Inst(7), size: MemorySize::Unknown }],
+                ),
+                inst_of(Mnemonic::Movsxd, vec![reg(t2, 64), entry]),
+                inst_of(Mnemonic::Add, vec![reg(t1, 64), reg(t2, 64)]),
+                inst_of(Mnemonic::Jmp, vec![reg(t1, 64)]),
+            ];
+            return Derived { insts, table: targets.clone() };
+        }
+        Inst::CallKnown { symbol, .. } => {
+            // rel32 is 0 until the relocation is applied: the next instruction.
+            let mut call = inst_of(Mnemonic::Call, vec![Operand::Branch(Target::Inst(1))]);
+            call.call_symbol = Some(*symbol);
+            vec![call]
+        }
+        Inst::CallUnknown { target, .. } => vec![inst_of(Mnemonic::Call, vec![reg(*target, 64)])],
+        Inst::Ud2 { code } => {
+            let mut ud2 = inst_of(Mnemonic::Ud2, vec![]);
+            ud2.trap = Some(*code);
+            vec![ud2]
+        }
+        Inst::TrapIf { cc, code } => {
+            let mut ud2 = inst_of(Mnemonic::Ud2, vec![]);
+            ud2.trap = Some(*code);
+            vec![inst_of(branch_mnemonic(cc.invert()), vec![Operand::Branch(Target::Inst(2))]), ud2]
+        }
+        Inst::Push64 { src } => vec![inst_of(Mnemonic::Push, vec![reg(*src, 64)])],
+        Inst::Pop64 { dst } => vec![inst_of(Mnemonic::Pop, vec![reg(dst.to_reg(), 64)])],
+    };
+    Derived { insts, table: vec![] }
+}
+
+fn sign_extend_mnemonic(size: OperandSize) -> Mnemonic {
+    if size == OperandSize::Size64 { Mnemonic::Cqo } else { Mnemonic::Cdq }
+}

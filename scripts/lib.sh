@@ -1,0 +1,61 @@
+# Shared set-up for the scripts in this folder. Source it; do not run it.
+#
+# Finds the workspace, points the harness at the shared test data (both
+# paths can be overridden), and installs what a fresh Debian machine lacks:
+# Debian packages through apt-get when running as root (otherwise it prints
+# the exact command and stops), cargo tools through `cargo install`.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export ROOT
+export WASM_TESTSUITE="${WASM_TESTSUITE:-$ROOT/../shared/wasm-testsuite}"
+export SIGHTGLASS="${SIGHTGLASS:-$ROOT/../shared/sightglass}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() {
+    printf '\n==> %s\n' "$*"
+}
+
+# ensure_packages PKG...: installs the Debian packages that are missing.
+ensure_packages() {
+    local missing=()
+    local package
+    for package in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ]; then
+        step "installing Debian packages: ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    else
+        echo "error: missing Debian packages: ${missing[*]}" >&2
+        echo "run:   sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+}
+
+# ensure_rust: the Rust toolchain must be there (rustup cannot be fetched by
+# a script on every machine, so say how to get it).
+ensure_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "error: cargo not found; install Rust 1.95 or newer with rustup (https://rustup.rs)" >&2
+        exit 1
+    fi
+}
+
+# setup: everything the build and the tests need.
+setup() {
+    ensure_rust
+    if command -v dpkg-query >/dev/null 2>&1; then
+        # gcc links Rust binaries; binutils is used by the object-file checks;
+        # cmake and libclang-dev build unicorn (the AArch64 emulator).
+        ensure_packages gcc binutils cmake libclang-dev
+    fi
+    cd "$ROOT"
+}
