@@ -21,7 +21,7 @@
 use crate::ir::dfg::{ExtFuncData, JumpTableData, Signature, StackSlotData};
 use crate::ir::entities::{Block, FuncRef, Inst, JumpTable, SigRef, StackSlot, Value};
 use crate::ir::function::Function;
-use crate::ir::instructions::{BlockCall, InstructionData, IntCC, Opcode};
+use crate::ir::instructions::{BlockCall, FloatCC, InstructionData, IntCC, Opcode};
 use crate::ir::types::Type;
 use crate::runtime::TrapCode;
 use std::collections::HashMap;
@@ -261,6 +261,17 @@ impl<'f> FunctionBuilder<'f> {
     /// `icmp`: 1 if `cond` holds, else 0, as an `i32`.
     pub fn icmp(&mut self, cond: IntCC, a: Value, b: Value) -> Value {
         self.build_value(InstructionData::IntCompare { opcode: Opcode::Icmp, cond, args: [a, b] }, Type::I32)
+    }
+
+    /// `fconst`: a float constant from its bits.
+    pub fn fconst(&mut self, ty: Type, bits: u64) -> Value {
+        let imm = (bits & ty.mask()) as i64;
+        self.build_value(InstructionData::UnaryImm { opcode: Opcode::Fconst, imm }, ty)
+    }
+
+    /// `fcmp`: 1 if `cond` holds, else 0, as an `i32`.
+    pub fn fcmp(&mut self, cond: FloatCC, a: Value, b: Value) -> Value {
+        self.build_value(InstructionData::FloatCompare { opcode: Opcode::Fcmp, cond, args: [a, b] }, Type::I32)
     }
 
     /// `select c, a, b`.

@@ -129,6 +129,71 @@ impl fmt::Display for IntCC {
     }
 }
 
+/// Floating-point comparison condition codes, with Wasm's NaN behaviour:
+/// every condition is false when an operand is NaN, except `ne`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FloatCC {
+    /// ordered and `==`
+    Equal,
+    /// unordered or `!=`
+    NotEqual,
+    /// ordered and `<`
+    LessThan,
+    /// ordered and `<=`
+    LessThanOrEqual,
+    /// ordered and `>`
+    GreaterThan,
+    /// ordered and `>=`
+    GreaterThanOrEqual,
+}
+
+impl FloatCC {
+    /// Every condition code.
+    pub const ALL: [FloatCC; 6] = [
+        FloatCC::Equal,
+        FloatCC::NotEqual,
+        FloatCC::LessThan,
+        FloatCC::LessThanOrEqual,
+        FloatCC::GreaterThan,
+        FloatCC::GreaterThanOrEqual,
+    ];
+
+    /// The text-form name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FloatCC::Equal => "eq",
+            FloatCC::NotEqual => "ne",
+            FloatCC::LessThan => "lt",
+            FloatCC::LessThanOrEqual => "le",
+            FloatCC::GreaterThan => "gt",
+            FloatCC::GreaterThanOrEqual => "ge",
+        }
+    }
+
+    /// Parses [`FloatCC::name`].
+    pub fn from_name(name: &str) -> Option<FloatCC> {
+        FloatCC::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// Evaluates the condition.
+    pub fn eval(self, a: f64, b: f64) -> bool {
+        match self {
+            FloatCC::Equal => a == b,
+            FloatCC::NotEqual => a != b,
+            FloatCC::LessThan => a < b,
+            FloatCC::LessThanOrEqual => a <= b,
+            FloatCC::GreaterThan => a > b,
+            FloatCC::GreaterThanOrEqual => a >= b,
+        }
+    }
+}
+
+impl fmt::Display for FloatCC {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The instruction formats: how an instruction's operands are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InstructionFormat {
@@ -142,6 +207,8 @@ pub enum InstructionFormat {
     BinaryImm,
     /// `icmp`: a condition and two values.
     IntCompare,
+    /// `fcmp`: a float condition and two values.
+    FloatCompare,
     /// `select`: three values.
     Ternary,
     /// A load: address value and offset.
@@ -283,6 +350,57 @@ opcodes! {
     Call = "call", Call, false;
     /// Indirect call through a code pointer.
     CallIndirect = "call_indirect", CallIndirect, false;
+    /// Float constant; the immediate holds the bits (zero-extended).
+    Fconst = "fconst", UnaryImm, false;
+    /// IEEE addition.
+    Fadd = "fadd", Binary, false;
+    /// IEEE subtraction.
+    Fsub = "fsub", Binary, false;
+    /// IEEE multiplication.
+    Fmul = "fmul", Binary, false;
+    /// IEEE division.
+    Fdiv = "fdiv", Binary, false;
+    /// Wasm `min`: NaN if either operand is NaN; `-0 < +0`.
+    Fmin = "fmin", Binary, false;
+    /// Wasm `max`: NaN if either operand is NaN; `-0 < +0`.
+    Fmax = "fmax", Binary, false;
+    /// The first operand with the sign bit of the second.
+    Fcopysign = "fcopysign", Binary, false;
+    /// Flip the sign bit.
+    Fneg = "fneg", Unary, false;
+    /// Clear the sign bit.
+    Fabs = "fabs", Unary, false;
+    /// Square root.
+    Sqrt = "sqrt", Unary, false;
+    /// Round towards +infinity.
+    Ceil = "ceil", Unary, false;
+    /// Round towards -infinity.
+    Floor = "floor", Unary, false;
+    /// Round towards zero.
+    Trunc = "trunc", Unary, false;
+    /// Round to nearest, ties to even.
+    Nearest = "nearest", Unary, false;
+    /// Float comparison producing an `i32` 0 or 1.
+    Fcmp = "fcmp", FloatCompare, false;
+    /// Float to signed integer, truncating; traps on NaN
+    /// (`BadConversionToInteger`) and out of range (`IntegerOverflow`).
+    FcvtToSint = "fcvt_to_sint", Unary, false;
+    /// Float to unsigned integer, truncating; traps like `fcvt_to_sint`.
+    FcvtToUint = "fcvt_to_uint", Unary, false;
+    /// Float to signed integer, saturating (NaN becomes 0).
+    FcvtToSintSat = "fcvt_to_sint_sat", Unary, false;
+    /// Float to unsigned integer, saturating (NaN becomes 0).
+    FcvtToUintSat = "fcvt_to_uint_sat", Unary, false;
+    /// Signed integer to float, rounding to nearest.
+    FcvtFromSint = "fcvt_from_sint", Unary, false;
+    /// Unsigned integer to float, rounding to nearest.
+    FcvtFromUint = "fcvt_from_uint", Unary, false;
+    /// `f32` to `f64`.
+    Fpromote = "fpromote", Unary, false;
+    /// `f64` to `f32`, rounding to nearest.
+    Fdemote = "fdemote", Unary, false;
+    /// Reinterpret the bits as a type of the same width.
+    Bitcast = "bitcast", Unary, false;
 }
 
 impl Opcode {
@@ -324,6 +442,27 @@ impl Opcode {
             Opcode::Istore32 => Some(4),
             _ => None,
         }
+    }
+
+    /// Whether this opcode computes on floats (its operands are floats).
+    pub fn is_float_arithmetic(self) -> bool {
+        matches!(
+            self,
+            Opcode::Fadd
+                | Opcode::Fsub
+                | Opcode::Fmul
+                | Opcode::Fdiv
+                | Opcode::Fmin
+                | Opcode::Fmax
+                | Opcode::Fcopysign
+                | Opcode::Fneg
+                | Opcode::Fabs
+                | Opcode::Sqrt
+                | Opcode::Ceil
+                | Opcode::Floor
+                | Opcode::Trunc
+                | Opcode::Nearest
+        )
     }
 
     /// Whether a partial-width load sign-extends.
@@ -369,6 +508,8 @@ pub enum InstructionData {
     BinaryImm { opcode: Opcode, arg: Value, imm: i64 },
     /// See [`InstructionFormat::IntCompare`].
     IntCompare { opcode: Opcode, cond: IntCC, args: [Value; 2] },
+    /// See [`InstructionFormat::FloatCompare`].
+    FloatCompare { opcode: Opcode, cond: FloatCC, args: [Value; 2] },
     /// See [`InstructionFormat::Ternary`].
     Ternary { opcode: Opcode, args: [Value; 3] },
     /// See [`InstructionFormat::Load`]: loads from `arg + offset`.
@@ -404,6 +545,7 @@ impl InstructionData {
             | InstructionData::Binary { opcode, .. }
             | InstructionData::BinaryImm { opcode, .. }
             | InstructionData::IntCompare { opcode, .. }
+            | InstructionData::FloatCompare { opcode, .. }
             | InstructionData::Ternary { opcode, .. }
             | InstructionData::Load { opcode, .. }
             | InstructionData::Store { opcode, .. }
@@ -434,6 +576,7 @@ impl InstructionData {
             | InstructionData::CondTrap { arg, .. } => vec![*arg],
             InstructionData::Binary { args, .. }
             | InstructionData::IntCompare { args, .. }
+            | InstructionData::FloatCompare { args, .. }
             | InstructionData::Store { args, .. } => args.to_vec(),
             InstructionData::Ternary { args, .. } => args.to_vec(),
             InstructionData::Return { args, .. } | InstructionData::Call { args, .. } => args.clone(),
@@ -466,6 +609,7 @@ impl InstructionData {
             | InstructionData::CondTrap { arg, .. } => *arg = f(*arg),
             InstructionData::Binary { args, .. }
             | InstructionData::IntCompare { args, .. }
+            | InstructionData::FloatCompare { args, .. }
             | InstructionData::Store { args, .. } => args.iter_mut().for_each(|a| *a = f(*a)),
             InstructionData::Ternary { args, .. } => args.iter_mut().for_each(|a| *a = f(*a)),
             InstructionData::Return { args, .. } | InstructionData::Call { args, .. } => {

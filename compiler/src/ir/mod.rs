@@ -27,7 +27,7 @@ pub use builder::{FunctionBuilder, Variable};
 pub use dfg::{DataFlowGraph, ExtFuncData, JumpTableData, Signature, StackSlotData, ValueDef};
 pub use entities::{Block, FuncRef, Inst, JumpTable, SigRef, StackSlot, Value};
 pub use function::Function;
-pub use instructions::{BlockCall, InstructionData, InstructionFormat, IntCC, Opcode};
+pub use instructions::{BlockCall, FloatCC, InstructionData, InstructionFormat, IntCC, Opcode};
 pub use layout::Layout;
 pub use types::Type;
 pub use verifier::verify_function;

@@ -27,7 +27,7 @@ mod tests;
 use crate::ir::dfg::{ExtFuncData, JumpTableData, Signature, StackSlotData};
 use crate::ir::entities::{Block, FuncRef, JumpTable, SigRef, StackSlot, Value};
 use crate::ir::function::Function;
-use crate::ir::instructions::{BlockCall, InstructionData, InstructionFormat, IntCC, Opcode};
+use crate::ir::instructions::{BlockCall, FloatCC, InstructionData, InstructionFormat, IntCC, Opcode};
 use crate::ir::types::Type;
 use crate::runtime::TrapCode;
 use lexer::{Position, Token, TokenKind};
@@ -527,6 +527,13 @@ impl<'t> Parser<'t> {
                     IntCC::from_name(name).ok_or_else(|| position.error(format!("unknown condition code `{name}`")))?;
                 let a = self.value_use(body)?;
                 InstructionData::IntCompare { opcode, cond, args: [a, self.comma_value(body)?] }
+            }
+            InstructionFormat::FloatCompare => {
+                let (name, position) = self.ident("a float condition code")?;
+                let cond = FloatCC::from_name(name)
+                    .ok_or_else(|| position.error(format!("unknown float condition code `{name}`")))?;
+                let a = self.value_use(body)?;
+                InstructionData::FloatCompare { opcode, cond, args: [a, self.comma_value(body)?] }
             }
             InstructionFormat::Ternary => {
                 let a = self.value_use(body)?;

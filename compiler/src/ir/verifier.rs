@@ -92,6 +92,22 @@ fn is_shift(opcode: Opcode) -> bool {
     matches!(opcode, Opcode::Ishl | Opcode::Ushr | Opcode::Sshr | Opcode::Rotl | Opcode::Rotr)
 }
 
+/// The conversion opcodes (operand and result types differ in kind).
+fn is_conversion(opcode: Opcode) -> bool {
+    matches!(
+        opcode,
+        Opcode::FcvtToSint
+            | Opcode::FcvtToUint
+            | Opcode::FcvtToSintSat
+            | Opcode::FcvtToUintSat
+            | Opcode::FcvtFromSint
+            | Opcode::FcvtFromUint
+            | Opcode::Fpromote
+            | Opcode::Fdemote
+            | Opcode::Bitcast
+    )
+}
+
 /// The format an instruction's data actually has.
 fn data_format(data: &InstructionData) -> InstructionFormat {
     match data {
@@ -100,6 +116,7 @@ fn data_format(data: &InstructionData) -> InstructionFormat {
         InstructionData::Binary { .. } => InstructionFormat::Binary,
         InstructionData::BinaryImm { .. } => InstructionFormat::BinaryImm,
         InstructionData::IntCompare { .. } => InstructionFormat::IntCompare,
+        InstructionData::FloatCompare { .. } => InstructionFormat::FloatCompare,
         InstructionData::Ternary { .. } => InstructionFormat::Ternary,
         InstructionData::Load { .. } => InstructionFormat::Load,
         InstructionData::Store { .. } => InstructionFormat::Store,
@@ -304,6 +321,28 @@ impl Verifier<'_> {
         (actual != expected).then(|| format!("{what} {value} has type {actual}, expected {expected}"))
     }
 
+    /// `what` has a float type.
+    fn expect_float(&self, what: &str, value: Value) -> Option<String> {
+        let actual = self.value_type(value)?;
+        (!actual.is_float()).then(|| format!("{what} {value} has type {actual}, expected a float type"))
+    }
+
+    /// The type rules of the conversion opcodes.
+    fn conversion_errors(&self, opcode: Opcode, arg: Value, result: Value, ty: Type) -> Vec<String> {
+        let Some(from) = self.value_type(arg) else { return vec![] };
+        let ok = match opcode {
+            Opcode::FcvtToSint | Opcode::FcvtToUint | Opcode::FcvtToSintSat | Opcode::FcvtToUintSat => {
+                from.is_float() && matches!(ty, Type::I32 | Type::I64)
+            }
+            Opcode::FcvtFromSint | Opcode::FcvtFromUint => matches!(from, Type::I32 | Type::I64) && ty.is_float(),
+            Opcode::Fpromote => from == Type::F32 && ty == Type::F64,
+            Opcode::Fdemote => from == Type::F64 && ty == Type::F32,
+            Opcode::Bitcast => from.bits() == ty.bits() && from.is_float() != ty.is_float(),
+            _ => true,
+        };
+        if ok { vec![] } else { vec![format!("{opcode} cannot convert {arg} of type {from} to {result} of type {ty}")] }
+    }
+
     /// `what` has an integer type.
     fn expect_int(&self, what: &str, value: Value) -> Option<String> {
         let actual = self.value_type(value)?;
@@ -376,10 +415,19 @@ impl Verifier<'_> {
         let mut messages = Vec::new();
         match (data, result) {
             (InstructionData::UnaryImm { imm, .. }, Some((r, ty))) => {
-                messages.extend(self.expect_int("result", r));
+                if opcode == Opcode::Fconst {
+                    messages.extend(self.expect_float("result", r));
+                } else {
+                    messages.extend(self.expect_int("result", r));
+                }
                 if ty.bits() < 64 && (*imm as u64) & !ty.mask() != 0 {
                     messages.push(format!("immediate {imm:#x} is not zero-extended to {ty}"));
                 }
+            }
+            (InstructionData::Binary { args, .. }, Some((r, ty))) if opcode.is_float_arithmetic() => {
+                messages.extend(self.expect_float("result", r));
+                messages.extend(self.expect_type("operand", args[0], ty));
+                messages.extend(self.expect_type("operand", args[1], ty));
             }
             (InstructionData::Binary { args, .. }, Some((r, ty))) => {
                 messages.extend(self.expect_int("result", r));
@@ -393,6 +441,13 @@ impl Verifier<'_> {
             (InstructionData::BinaryImm { arg, .. }, Some((r, ty))) => {
                 messages.extend(self.expect_int("result", r));
                 messages.extend(self.expect_type("operand", *arg, ty));
+            }
+            (InstructionData::Unary { arg, .. }, Some((r, ty))) if opcode.is_float_arithmetic() => {
+                messages.extend(self.expect_float("result", r));
+                messages.extend(self.expect_type("operand", *arg, ty));
+            }
+            (InstructionData::Unary { arg, .. }, Some((r, ty))) if is_conversion(opcode) => {
+                messages.extend(self.conversion_errors(opcode, *arg, r, ty));
             }
             (InstructionData::Unary { arg, .. }, Some((r, ty))) => {
                 messages.extend(self.expect_int("result", r));
@@ -416,6 +471,13 @@ impl Verifier<'_> {
             (InstructionData::IntCompare { args, .. }, Some((r, _))) => {
                 messages.extend(self.expect_type("result", r, Type::I32));
                 messages.extend(self.expect_int("operand", args[0]));
+                if let Some(ty) = self.value_type(args[0]) {
+                    messages.extend(self.expect_type("operand", args[1], ty));
+                }
+            }
+            (InstructionData::FloatCompare { args, .. }, Some((r, _))) => {
+                messages.extend(self.expect_type("result", r, Type::I32));
+                messages.extend(self.expect_float("operand", args[0]));
                 if let Some(ty) = self.value_type(args[0]) {
                     messages.extend(self.expect_type("operand", args[1], ty));
                 }

@@ -43,7 +43,7 @@
 
 use crate::ir::entities::{Block, Inst, Value};
 use crate::ir::function::Function;
-use crate::ir::instructions::{BlockCall, InstructionData};
+use crate::ir::instructions::{BlockCall, InstructionData, Opcode};
 use crate::ir::types::Type;
 use std::fmt::{self, Write};
 
@@ -155,6 +155,8 @@ pub fn write_inst(out: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Resu
         write!(out, ".{ty}")?;
     }
     match data {
+        // Float constants print their bits in hex; integers print signed.
+        InstructionData::UnaryImm { opcode: Opcode::Fconst, imm } => write!(out, " {:#x}", *imm as u64),
         InstructionData::UnaryImm { imm, .. } => {
             write!(out, " {}", iconst_to_signed(*imm, result_type))
         }
@@ -162,6 +164,9 @@ pub fn write_inst(out: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Resu
         InstructionData::Binary { args, .. } => write!(out, " {}, {}", args[0], args[1]),
         InstructionData::BinaryImm { arg, imm, .. } => write!(out, " {arg}, {imm}"),
         InstructionData::IntCompare { cond, args, .. } => {
+            write!(out, " {cond} {}, {}", args[0], args[1])
+        }
+        InstructionData::FloatCompare { cond, args, .. } => {
             write!(out, " {cond} {}, {}", args[0], args[1])
         }
         InstructionData::Ternary { args, .. } => {

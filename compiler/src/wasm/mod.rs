@@ -30,8 +30,8 @@ pub fn ir_type(ty: ValType) -> CompileResult<Type> {
     match ty {
         ValType::I32 => Ok(Type::I32),
         ValType::I64 => Ok(Type::I64),
-        ValType::F32 => Err(CompileError::unsupported("f32 values", None)),
-        ValType::F64 => Err(CompileError::unsupported("f64 values", None)),
+        ValType::F32 => Ok(Type::F32),
+        ValType::F64 => Ok(Type::F64),
         ValType::V128 => Err(CompileError::unsupported("v128 values (SIMD)", None)),
         ValType::FuncRef => Err(CompileError::unsupported("funcref values", None)),
         ValType::ExternRef => Err(CompileError::unsupported("externref values", None)),

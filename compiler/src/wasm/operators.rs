@@ -8,7 +8,7 @@
 //! get an explicit bounds check against the memory's current length.
 
 use crate::error::{CompileError, CompileResult};
-use crate::ir::{IntCC, Opcode, Type, Value};
+use crate::ir::{FloatCC, IntCC, Opcode, Type, Value};
 use crate::runtime::{TrapCode, VMOffsets};
 use crate::wasm::translate::{Translator, unsupported};
 use wasmparser::{MemArg, Operator};
@@ -45,6 +45,14 @@ impl Translator<'_> {
         let a = self.pop()?;
         let zero = self.b().iconst(ty, 0);
         let v = self.b().icmp(IntCC::Equal, a, zero);
+        self.push(v);
+        Ok(())
+    }
+
+    fn fcompare(&mut self, cond: FloatCC) -> CompileResult<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        let v = self.b().fcmp(cond, a, b);
         self.push(v);
         Ok(())
     }
@@ -173,6 +181,64 @@ impl Translator<'_> {
                 self.push(v);
                 Ok(())
             }
+            ref other => self.translate_float(other),
+        }
+    }
+
+    /// Translates a floating-point operator.
+    fn translate_float(&mut self, op: &Operator<'_>) -> CompileResult<()> {
+        use Opcode::*;
+        use Type::{F32, F64, I32, I64};
+        match *op {
+            Operator::F32Add | Operator::F64Add => self.binary(Fadd),
+            Operator::F32Sub | Operator::F64Sub => self.binary(Fsub),
+            Operator::F32Mul | Operator::F64Mul => self.binary(Fmul),
+            Operator::F32Div | Operator::F64Div => self.binary(Fdiv),
+            Operator::F32Min | Operator::F64Min => self.binary(Fmin),
+            Operator::F32Max | Operator::F64Max => self.binary(Fmax),
+            Operator::F32Copysign | Operator::F64Copysign => self.binary(Fcopysign),
+            Operator::F32Neg => self.unary(Fneg, F32),
+            Operator::F64Neg => self.unary(Fneg, F64),
+            Operator::F32Abs => self.unary(Fabs, F32),
+            Operator::F64Abs => self.unary(Fabs, F64),
+            Operator::F32Sqrt => self.unary(Sqrt, F32),
+            Operator::F64Sqrt => self.unary(Sqrt, F64),
+            Operator::F32Ceil => self.unary(Ceil, F32),
+            Operator::F64Ceil => self.unary(Ceil, F64),
+            Operator::F32Floor => self.unary(Floor, F32),
+            Operator::F64Floor => self.unary(Floor, F64),
+            Operator::F32Trunc => self.unary(Trunc, F32),
+            Operator::F64Trunc => self.unary(Trunc, F64),
+            Operator::F32Nearest => self.unary(Nearest, F32),
+            Operator::F64Nearest => self.unary(Nearest, F64),
+            Operator::F32Eq | Operator::F64Eq => self.fcompare(FloatCC::Equal),
+            Operator::F32Ne | Operator::F64Ne => self.fcompare(FloatCC::NotEqual),
+            Operator::F32Lt | Operator::F64Lt => self.fcompare(FloatCC::LessThan),
+            Operator::F32Gt | Operator::F64Gt => self.fcompare(FloatCC::GreaterThan),
+            Operator::F32Le | Operator::F64Le => self.fcompare(FloatCC::LessThanOrEqual),
+            Operator::F32Ge | Operator::F64Ge => self.fcompare(FloatCC::GreaterThanOrEqual),
+            Operator::I32TruncF32S | Operator::I32TruncF64S => self.unary(FcvtToSint, I32),
+            Operator::I32TruncF32U | Operator::I32TruncF64U => self.unary(FcvtToUint, I32),
+            Operator::I64TruncF32S | Operator::I64TruncF64S => self.unary(FcvtToSint, I64),
+            Operator::I64TruncF32U | Operator::I64TruncF64U => self.unary(FcvtToUint, I64),
+            Operator::I32TruncSatF32S | Operator::I32TruncSatF64S => self.unary(FcvtToSintSat, I32),
+            Operator::I32TruncSatF32U | Operator::I32TruncSatF64U => self.unary(FcvtToUintSat, I32),
+            Operator::I64TruncSatF32S | Operator::I64TruncSatF64S => self.unary(FcvtToSintSat, I64),
+            Operator::I64TruncSatF32U | Operator::I64TruncSatF64U => self.unary(FcvtToUintSat, I64),
+            Operator::F32ConvertI32S | Operator::F32ConvertI64S => self.unary(FcvtFromSint, F32),
+            Operator::F32ConvertI32U | Operator::F32ConvertI64U => self.unary(FcvtFromUint, F32),
+            Operator::F64ConvertI32S | Operator::F64ConvertI64S => self.unary(FcvtFromSint, F64),
+            Operator::F64ConvertI32U | Operator::F64ConvertI64U => self.unary(FcvtFromUint, F64),
+            Operator::F32DemoteF64 => self.unary(Fdemote, F32),
+            Operator::F64PromoteF32 => self.unary(Fpromote, F64),
+            Operator::I32ReinterpretF32 => self.unary(Bitcast, I32),
+            Operator::I64ReinterpretF64 => self.unary(Bitcast, I64),
+            Operator::F32ReinterpretI32 => self.unary(Bitcast, F32),
+            Operator::F64ReinterpretI64 => self.unary(Bitcast, F64),
+            Operator::F32Load { ref memarg } => self.load(memarg, Load, F32, 4),
+            Operator::F64Load { ref memarg } => self.load(memarg, Load, F64, 8),
+            Operator::F32Store { ref memarg } => self.store(memarg, Store, 4),
+            Operator::F64Store { ref memarg } => self.store(memarg, Store, 8),
             ref other => unsupported(format!("operator {}", operator_name(other))),
         }
     }

@@ -41,6 +41,7 @@ pub fn translate_function(
 ) -> Translation {
     let mut validator = input.validator.into_validator(std::mem::take(allocations));
     let index = input.index;
+    let body_offset = input.body.range().start;
     let func_type = info.func_type(index).cloned().ok_or_else(|| CompileError::internal("function without type"))?;
     let mut failure: Option<CompileError> = None;
 
@@ -63,7 +64,7 @@ pub fn translate_function(
     match wasm_signature(&func_type) {
         Ok(signature) => func.signature = signature,
         Err(e) => {
-            failure.get_or_insert(e);
+            failure.get_or_insert(e.with_offset(body_offset));
         }
     }
     let mut reader = input.body.get_operators_reader()?;
@@ -176,7 +177,7 @@ impl<'a> Translator<'a> {
         for &(count, t) in local_types {
             for _ in 0..count {
                 let var = b.declare_var(t);
-                let zero = b.iconst(t, 0);
+                let zero = if t.is_float() { b.fconst(t, 0) } else { b.iconst(t, 0) };
                 b.def_var(var, zero);
                 locals.push(var);
             }
@@ -424,6 +425,14 @@ impl<'a> Translator<'a> {
             }
             Operator::I64Const { value } => {
                 let v = self.b().iconst(Type::I64, value);
+                self.stack.push(v);
+            }
+            Operator::F32Const { value } => {
+                let v = self.b().fconst(Type::F32, value.bits() as u64);
+                self.stack.push(v);
+            }
+            Operator::F64Const { value } => {
+                let v = self.b().fconst(Type::F64, value.bits());
                 self.stack.push(v);
             }
             ref other => return self.translate_numeric(other),

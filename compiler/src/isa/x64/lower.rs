@@ -242,13 +242,11 @@ impl LowerBackend for X64Backend {
     }
 
     fn lower_inst(&self, ctx: &mut Lower<'_, Inst>, inst: ir::Inst) -> CompileResult<()> {
+        if let Some(result) = super::lower_float::lower_float(ctx, inst) {
+            return result;
+        }
         let data = ctx.func.dfg.inst(inst).clone();
         let result_ty = ctx.func.dfg.inst_results(inst).first().map(|&v| ctx.func.dfg.value_type(v));
-        if let Some(ty) = result_ty
-            && ty.is_float()
-        {
-            return Err(unsupported_type(ty));
-        }
         match data {
             InstructionData::UnaryImm { opcode: Opcode::Iconst, imm } => {
                 let ty = result_ty.unwrap_or(Type::I64);
@@ -341,13 +339,22 @@ impl LowerBackend for X64Backend {
                 let cc = self.emit_condition(ctx, args[0]);
                 let (consequent, alternative) = (self.reg(ctx, args[1]), self.reg(ctx, args[2]));
                 let out = ctx.output(inst, 0);
-                ctx.emit(Inst::Cmove { size: OperandSize::Size64.min_for(ty), cc, consequent, alternative, dst: out });
+                if ty.is_float() {
+                    ctx.emit(Inst::XmmCmove { cc, consequent, alternative, dst: out });
+                } else {
+                    let size = OperandSize::Size64.min_for(ty);
+                    ctx.emit(Inst::Cmove { size, cc, consequent, alternative, dst: out });
+                }
             }
             InstructionData::Load { opcode, arg, offset } => {
                 let ty = result_ty.unwrap_or(Type::I64);
                 let src = self.amode(ctx, arg, offset);
                 let out = ctx.output(inst, 0);
                 let wide = ty.bits() == 64;
+                if ty.is_float() {
+                    ctx.emit(Inst::XmmLoad { size: FloatSize::of(ty), src, dst: out });
+                    return Ok(());
+                }
                 let load = match (opcode, ty.bits()) {
                     (Opcode::Load, 64) => Inst::Mov64MR { src, dst: out },
                     (Opcode::Load, 32) | (Opcode::Uload32, _) => {
@@ -375,7 +382,10 @@ impl LowerBackend for X64Backend {
             InstructionData::Store { opcode, args, offset } => {
                 let ty = ctx.func.dfg.value_type(args[0]);
                 if ty.is_float() {
-                    return Err(unsupported_type(ty));
+                    let src = self.reg(ctx, args[0]);
+                    let dst = self.amode(ctx, args[1], offset);
+                    ctx.emit(Inst::XmmStore { size: FloatSize::of(ty), src, dst });
+                    return Ok(());
                 }
                 let bytes = opcode.store_width().unwrap_or(ty.bytes());
                 let size = match bytes {

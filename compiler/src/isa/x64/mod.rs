@@ -11,26 +11,35 @@
 pub mod abi;
 pub mod inst;
 pub mod lower;
+pub mod lower_float;
 
 use crate::error::{CompileError, CompileResult};
 use crate::ir::Function;
 use crate::machinst::{MachBufferFinalized, MoveEmitter, Reg, VCode, Writable, lower::lower, regalloc};
 use inst::Inst;
-use inst::args::{Amode, FrameOffset, OperandSize};
+use inst::args::{Amode, FloatSize, FrameOffset, OperandSize};
 use inst::emit::{EmitState, FrameLayout, prologue};
 use regalloc2::RegClass;
 
 struct Moves;
 
 impl MoveEmitter<Inst> for Moves {
-    fn gen_move(&self, dst: Writable<Reg>, src: Reg, _class: RegClass) -> Inst {
-        Inst::mov64(dst, src)
+    fn gen_move(&self, dst: Writable<Reg>, src: Reg, class: RegClass) -> Inst {
+        <Inst as crate::machinst::MachInst>::gen_move(dst, src, class)
     }
     fn gen_spill(&self, slot: usize, src: Reg) -> Inst {
-        Inst::MovRM { size: OperandSize::Size64, src, dst: Amode::Frame(FrameOffset::Spill(slot as u32)) }
+        let dst = Amode::Frame(FrameOffset::Spill(slot as u32));
+        match src.class() {
+            RegClass::Float => Inst::XmmStore { size: FloatSize::F64, src, dst },
+            _ => Inst::MovRM { size: OperandSize::Size64, src, dst },
+        }
     }
     fn gen_reload(&self, dst: Writable<Reg>, slot: usize) -> Inst {
-        Inst::Mov64MR { src: Amode::Frame(FrameOffset::Spill(slot as u32)), dst }
+        let src = Amode::Frame(FrameOffset::Spill(slot as u32));
+        match dst.to_reg().class() {
+            RegClass::Float => Inst::XmmLoad { size: FloatSize::F64, src, dst },
+            _ => Inst::Mov64MR { src, dst },
+        }
     }
 }
 

@@ -410,3 +410,122 @@ impl fmt::Display for CC {
         f.write_str(self.suffix())
     }
 }
+
+/// Scalar SSE operations of the form `op xmm, xmm/mem`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SseOp {
+    /// `addss`/`addsd`
+    Add,
+    /// `subss`/`subsd`
+    Sub,
+    /// `mulss`/`mulsd`
+    Mul,
+    /// `divss`/`divsd`
+    Div,
+    /// `minss`/`minsd` (not Wasm's min: see `XmmMinMax`)
+    Min,
+    /// `maxss`/`maxsd`
+    Max,
+    /// `andps`/`andpd`
+    And,
+    /// `andnps`/`andnpd` (`dst = !dst & src`)
+    AndNot,
+    /// `orps`/`orpd`
+    Or,
+    /// `xorps`/`xorpd`
+    Xor,
+}
+
+impl SseOp {
+    /// Every operation.
+    pub const ALL: [SseOp; 10] = [
+        SseOp::Add,
+        SseOp::Sub,
+        SseOp::Mul,
+        SseOp::Div,
+        SseOp::Min,
+        SseOp::Max,
+        SseOp::And,
+        SseOp::AndNot,
+        SseOp::Or,
+        SseOp::Xor,
+    ];
+
+    /// The opcode byte after `0F`.
+    pub fn opcode(self) -> u8 {
+        match self {
+            SseOp::Add => 0x58,
+            SseOp::Mul => 0x59,
+            SseOp::Sub => 0x5C,
+            SseOp::Min => 0x5D,
+            SseOp::Div => 0x5E,
+            SseOp::Max => 0x5F,
+            SseOp::And => 0x54,
+            SseOp::AndNot => 0x55,
+            SseOp::Or => 0x56,
+            SseOp::Xor => 0x57,
+        }
+    }
+
+    /// Whether this is a packed bitwise operation (`ps`/`pd` forms, no
+    /// `F3`/`F2` prefix).
+    pub fn is_bitwise(self) -> bool {
+        matches!(self, SseOp::And | SseOp::AndNot | SseOp::Or | SseOp::Xor)
+    }
+
+    /// The mnemonic stem (`add`, `andn`).
+    pub fn stem(self) -> &'static str {
+        match self {
+            SseOp::Add => "add",
+            SseOp::Sub => "sub",
+            SseOp::Mul => "mul",
+            SseOp::Div => "div",
+            SseOp::Min => "min",
+            SseOp::Max => "max",
+            SseOp::And => "and",
+            SseOp::AndNot => "andn",
+            SseOp::Or => "or",
+            SseOp::Xor => "xor",
+        }
+    }
+}
+
+/// A scalar float width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FloatSize {
+    /// `f32` (`ss`, `ps` forms).
+    F32,
+    /// `f64` (`sd`, `pd` forms).
+    F64,
+}
+
+impl FloatSize {
+    /// The size of a float type.
+    pub fn of(ty: crate::ir::Type) -> FloatSize {
+        if ty == crate::ir::Type::F64 { FloatSize::F64 } else { FloatSize::F32 }
+    }
+
+    /// The mandatory prefix of the scalar forms: `F3` (`ss`) or `F2` (`sd`).
+    pub fn scalar_prefix(self) -> u8 {
+        match self {
+            FloatSize::F32 => 0xF3,
+            FloatSize::F64 => 0xF2,
+        }
+    }
+
+    /// The prefix of the packed forms: none (`ps`) or `66` (`pd`).
+    pub fn packed_prefix(self) -> Option<u8> {
+        match self {
+            FloatSize::F32 => None,
+            FloatSize::F64 => Some(0x66),
+        }
+    }
+
+    /// Width in bytes.
+    pub fn bytes(self) -> u8 {
+        match self {
+            FloatSize::F32 => 4,
+            FloatSize::F64 => 8,
+        }
+    }
+}

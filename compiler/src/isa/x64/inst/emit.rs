@@ -207,7 +207,8 @@ pub fn enc_jmp(out: &mut Encoding, target: MachLabel) {
     out.bytes.extend_from_slice(&(-4i32).to_le_bytes());
 }
 
-fn put(buffer: &mut MachBuffer<Inst>, encoding: Encoding) -> (u32, u32) {
+/// Appends an encoding to the buffer, recording its label use.
+pub(crate) fn put(buffer: &mut MachBuffer<Inst>, encoding: Encoding) -> (u32, u32) {
     let start = buffer.cur_offset();
     if let Some((at, label)) = encoding.label_use {
         buffer.use_label_at_offset(start + at as u32, label, LabelUse::PCRel32);
@@ -361,7 +362,10 @@ pub fn encode(inst: &Inst, frame: &FrameLayout) -> Encoding {
             enc_rr(o, None, *size == OperandSize::Size64, &[0xF7], digit, divisor.hw_enc(), false);
         }
         Inst::CallUnknown { target, .. } => enc_rr(o, None, false, &[0xFF], 2, target.hw_enc(), false),
-        other => panic!("encode: {other:?} needs the buffer"),
+        other => match super::emit_sse::encode_sse(other, frame) {
+            Some(encoding) => return encoding,
+            None => panic!("encode: {other:?} needs the buffer"),
+        },
     }
     out
 }
@@ -469,7 +473,9 @@ impl MachInstEmit for Inst {
                 buffer.put_data(&divide.bytes);
             }
             other => {
-                put(buffer, encode(other, frame));
+                if !super::emit_sse::emit_sequence(other, buffer, state) {
+                    put(buffer, encode(other, &state.frame));
+                }
             }
         }
     }

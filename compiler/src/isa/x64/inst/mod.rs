@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod emit;
+pub mod emit_sse;
 pub mod regs;
 
 #[cfg(test)]
@@ -92,6 +93,64 @@ pub enum Inst {
     Ud2 { code: TrapCode },
     /// `j!cc +2; ud2`: traps when `cc` holds.
     TrapIf { cc: CC, code: TrapCode },
+    /// `op dst, src2` (scalar SSE, or packed bitwise) with `dst == src1`.
+    XmmRmR { size: FloatSize, op: SseOp, src1: Reg, src2: RegMem, dst: Writable<Reg> },
+    /// `sqrtss`/`sqrtsd dst, src`.
+    XmmSqrt { size: FloatSize, src: Reg, dst: Writable<Reg> },
+    /// `roundss`/`roundsd dst, src, mode` (SSE4.1): mode 0 nearest-even,
+    /// 1 floor, 2 ceil, 3 truncate; bit 3 suppresses the inexact exception.
+    XmmRound { size: FloatSize, mode: u8, src: Reg, dst: Writable<Reg> },
+    /// `cvtss2sd` (to `F64`) or `cvtsd2ss` (to `F32`).
+    XmmConvert { to: FloatSize, src: Reg, dst: Writable<Reg> },
+    /// `movaps dst, src`.
+    XmmMov { src: Reg, dst: Writable<Reg> },
+    /// `movss`/`movsd dst, [mem]`.
+    XmmLoad { size: FloatSize, src: Amode, dst: Writable<Reg> },
+    /// `movss`/`movsd [mem], src`.
+    XmmStore { size: FloatSize, src: Reg, dst: Amode },
+    /// `movd`/`movq xmm, gpr`.
+    GprToXmm { size: OperandSize, src: Reg, dst: Writable<Reg> },
+    /// `movd`/`movq gpr, xmm`.
+    XmmToGpr { size: OperandSize, src: Reg, dst: Writable<Reg> },
+    /// `ucomiss`/`ucomisd a, b`: flags of comparing `a` with `b`
+    /// (unordered: ZF = PF = CF = 1).
+    Ucomis { size: FloatSize, a: Reg, b: Reg },
+    /// `cvtsi2ss`/`cvtsi2sd dst, src` from a signed 32- or 64-bit integer.
+    CvtIntToFloat { int_size: OperandSize, size: FloatSize, src: Reg, dst: Writable<Reg> },
+    /// `cvttss2si`/`cvttsd2si dst, src` (out of range or NaN gives
+    /// `INT_MIN`).
+    CvtFloatToIntTrunc { size: FloatSize, int_size: OperandSize, src: Reg, dst: Writable<Reg> },
+    /// `j!cc 1f; movaps dst, consequent; 1:` with `dst == alternative`.
+    XmmCmove { cc: CC, consequent: Reg, alternative: Reg, dst: Writable<Reg> },
+    /// Wasm `min`/`max` with `dst == lhs`: NaN if either is NaN, and
+    /// `-0 < +0` (`minss`/`maxss` alone get both wrong).
+    XmmMinMax { size: FloatSize, is_min: bool, lhs: Reg, rhs: Reg, dst: Writable<Reg> },
+    /// Float to signed integer with Wasm's checks: traps (NaN:
+    /// `BadConversionToInteger`, out of range: `IntegerOverflow`) or
+    /// saturates.
+    CvtFloatToSint {
+        size: FloatSize,
+        int_size: OperandSize,
+        saturating: bool,
+        src: Reg,
+        dst: Writable<Reg>,
+        tmp_xmm: Writable<Reg>,
+    },
+    /// Float to unsigned integer with Wasm's checks (trapping or
+    /// saturating).
+    CvtFloatToUint {
+        size: FloatSize,
+        int_size: OperandSize,
+        saturating: bool,
+        src: Reg,
+        dst: Writable<Reg>,
+        tmp_gpr: Writable<Reg>,
+        tmp_xmm: Writable<Reg>,
+        tmp_xmm2: Writable<Reg>,
+    },
+    /// Unsigned 64-bit integer to float (halve, convert, double when the
+    /// top bit is set).
+    CvtUint64ToFloat { size: FloatSize, src: Reg, dst: Writable<Reg>, tmp1: Writable<Reg>, tmp2: Writable<Reg> },
     /// `push src` (prologue; physical registers only).
     Push64 { src: Reg },
     /// `pop dst` (epilogue; physical registers only).
@@ -218,6 +277,62 @@ impl MachInst for Inst {
                 visit_fixed_defs(defs, v);
             }
             Inst::Push64 { .. } | Inst::Pop64 { .. } => {}
+            Inst::XmmRmR { src1, src2, dst, .. } => {
+                v.reg_use(src1);
+                src2.get_operands(v);
+                v.reg_reuse_def(dst, 0);
+            }
+            Inst::XmmSqrt { src, dst, .. }
+            | Inst::XmmRound { src, dst, .. }
+            | Inst::XmmConvert { src, dst, .. }
+            | Inst::XmmMov { src, dst }
+            | Inst::GprToXmm { src, dst, .. }
+            | Inst::XmmToGpr { src, dst, .. }
+            | Inst::CvtIntToFloat { src, dst, .. }
+            | Inst::CvtFloatToIntTrunc { src, dst, .. } => {
+                v.reg_use(src);
+                v.reg_def(dst);
+            }
+            Inst::XmmLoad { src, dst, .. } => {
+                src.get_operands(v);
+                v.reg_def(dst);
+            }
+            Inst::XmmStore { src, dst, .. } => {
+                v.reg_use(src);
+                dst.get_operands(v);
+            }
+            Inst::Ucomis { a, b, .. } => {
+                v.reg_use(a);
+                v.reg_use(b);
+            }
+            Inst::XmmCmove { consequent, alternative, dst, .. } => {
+                v.reg_use(alternative);
+                v.reg_use(consequent);
+                v.reg_reuse_def(dst, 0);
+            }
+            Inst::XmmMinMax { lhs, rhs, dst, .. } => {
+                v.reg_use(lhs);
+                v.reg_use(rhs);
+                v.reg_reuse_def(dst, 0);
+            }
+            Inst::CvtFloatToSint { src, dst, tmp_xmm, .. } => {
+                v.reg_use(src);
+                v.reg_early_def(dst);
+                v.reg_early_def(tmp_xmm);
+            }
+            Inst::CvtFloatToUint { src, dst, tmp_gpr, tmp_xmm, tmp_xmm2, .. } => {
+                v.reg_use(src);
+                v.reg_early_def(dst);
+                v.reg_early_def(tmp_gpr);
+                v.reg_early_def(tmp_xmm);
+                v.reg_early_def(tmp_xmm2);
+            }
+            Inst::CvtUint64ToFloat { src, dst, tmp1, tmp2, .. } => {
+                v.reg_use(src);
+                v.reg_early_def(dst);
+                v.reg_early_def(tmp1);
+                v.reg_early_def(tmp2);
+            }
         }
     }
 
@@ -242,8 +357,10 @@ impl MachInst for Inst {
     }
 
     fn gen_move(dst: Writable<Reg>, src: Reg, class: RegClass) -> Self {
-        assert_eq!(class, RegClass::Int, "only integer registers on x86-64 so far");
-        Inst::mov64(dst, src)
+        match class {
+            RegClass::Float => Inst::XmmMov { src, dst },
+            _ => Inst::mov64(dst, src),
+        }
     }
 
     fn gen_jump(target: MachLabel) -> Self {
@@ -251,9 +368,9 @@ impl MachInst for Inst {
     }
 
     fn worst_case_size() -> u32 {
-        // The longest fixed sequence is `CheckedSRem` (about 15 bytes);
+        // The longest fixed sequence is `CvtFloatToUint` (about 90 bytes);
         // a jump table has its table appended and is bounded separately.
-        32
+        128
     }
 }
 

@@ -23,6 +23,25 @@ gpr! {
     r8 = 8, r9 = 9, r10 = 10, r11 = 11, r12 = 12, r13 = 13, r14 = 14, r15 = 15,
 }
 
+/// The XMM register with encoding `enc` (0–15).
+pub fn xmm(enc: u8) -> Reg {
+    Reg::from_preg(xmm_preg(enc))
+}
+
+/// The physical XMM register with encoding `enc`.
+pub fn xmm_preg(enc: u8) -> PReg {
+    PReg::new(enc as usize, RegClass::Float)
+}
+
+/// System V float argument registers (`xmm0`–`xmm7`).
+pub const ARG_XMMS: [u8; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
+
+/// System V float return registers.
+pub const RET_XMMS: [u8; 2] = [0, 1];
+
+/// The XMM register regalloc2 keeps for breaking move cycles.
+pub const SCRATCH_XMM: u8 = 15;
+
 /// The physical register with hardware encoding `enc`.
 pub fn gpr_preg(enc: u8) -> PReg {
     PReg::new(enc as usize, RegClass::Int)
@@ -63,6 +82,7 @@ pub fn gpr_name(enc: u8, bytes: u8) -> &'static str {
 /// A register's name at a width, for printing (virtual ones print as `%vN`).
 pub fn show_reg(reg: Reg, bytes: u8) -> String {
     match reg.to_preg() {
+        Some(p) if p.class() == RegClass::Float => format!("xmm{}", p.hw_enc()),
         Some(p) => gpr_name(p.hw_enc() as u8, bytes).to_string(),
         None => format!("{reg:?}"),
     }
@@ -84,11 +104,15 @@ pub const CALLER_SAVED: [u8; 9] = [0, 1, 2, 6, 7, 8, 9, 10, 11];
 /// The register regalloc2 keeps for breaking move cycles (never allocated).
 pub const SCRATCH: u8 = 11;
 
-/// The set of caller-saved registers.
+/// The set of caller-saved registers: the caller-saved general-purpose
+/// registers and every XMM register (System V preserves none of them).
 pub fn caller_saved_set() -> PRegSet {
     let mut set = PRegSet::empty();
     for enc in CALLER_SAVED {
         set.add(gpr_preg(enc));
+    }
+    for enc in 0..16 {
+        set.add(xmm_preg(enc));
     }
     set
 }
@@ -97,10 +121,11 @@ pub fn caller_saved_set() -> PRegSet {
 pub fn machine_env() -> regalloc2::MachineEnv {
     let preferred: PRegSet = [0u8, 1, 2, 6, 7, 8, 9, 10].into_iter().map(gpr_preg).collect();
     let non_preferred: PRegSet = CALLEE_SAVED.into_iter().map(gpr_preg).collect();
+    let xmms: PRegSet = (0..16).filter(|&e| e != SCRATCH_XMM).map(xmm_preg).collect();
     regalloc2::MachineEnv {
-        preferred_regs_by_class: [preferred, PRegSet::empty(), PRegSet::empty()],
+        preferred_regs_by_class: [preferred, xmms, PRegSet::empty()],
         non_preferred_regs_by_class: [non_preferred, PRegSet::empty(), PRegSet::empty()],
-        scratch_by_class: [Some(gpr_preg(SCRATCH)), None, None],
+        scratch_by_class: [Some(gpr_preg(SCRATCH)), Some(xmm_preg(SCRATCH_XMM)), None],
         fixed_stack_slots: vec![],
     }
 }
