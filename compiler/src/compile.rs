@@ -51,7 +51,7 @@ struct PendingFunction {
 /// stubs (lenient mode).
 pub fn translate_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileResult<TranslatedModule> {
     let parsed = wasm::parse_module(wasm_bytes)?;
-    let mut ignored = Vec::new();
+    let ignored = Vec::new();
     let info = parsed.info;
     let mut allocations = FuncValidatorAllocations::default();
     let mut functions = Vec::new();
@@ -84,12 +84,7 @@ pub fn translate_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileR
     {
         return Err(error);
     }
-    if let Some(error) = parsed.element_segments {
-        if !options.lenient {
-            return Err(error);
-        }
-        ignored.push(format!("{} are not applied (lenient mode)", error.message));
-    }
+
     // Trampolines: an array entry for every exported function and the start
     // function; a host call for every imported function.
     let mut entries = BTreeSet::new();
@@ -145,19 +140,39 @@ pub fn compile_function(func: &Function, options: &CompileOptions) -> CompileRes
     }
     match options.target {
         Target::X86_64 => crate::isa::x64::compile_function(func, options.verify),
-        Target::Aarch64 => Err(CompileError::unsupported("the aarch64 back end is not written yet", None)),
+        Target::Aarch64 => crate::isa::aarch64::compile_function(func, options.verify),
     }
 }
 
 /// Compiles a WebAssembly module (binary format).
 pub fn compile_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileResult<CompiledModule> {
-    let TranslatedModule { info, functions, unsupported, ignored } = translate_module(wasm_bytes, options)?;
+    let TranslatedModule { info, functions, mut unsupported, ignored } = translate_module(wasm_bytes, options)?;
     let mut compiled = Vec::with_capacity(functions.len());
     for (name, kind, ir) in &functions {
-        let code = compile_function(ir, options).map_err(|e| match kind {
+        let in_function = |e: CompileError| match kind {
             FunctionKind::Wasm(index) => e.in_function(*index),
             _ => CompileError { message: format!("{} (in {name})", e.message), ..e },
-        })?;
+        };
+        let code = match compile_function(ir, options) {
+            Ok(code) => code,
+            // What a back end cannot lower yet (floats on aarch64) is
+            // treated like an operator the translator cannot handle: in
+            // lenient mode the function becomes a stub that traps with
+            // `Unsupported`. The stub ignores its arguments and never
+            // returns, so its signature only needs the vmctx.
+            Err(e) if e.is_unsupported() && options.lenient => {
+                let index = match *kind {
+                    FunctionKind::Wasm(i) | FunctionKind::ArrayEntry(i) | FunctionKind::HostCall(i) => i,
+                };
+                if !unsupported.iter().any(|(i, _)| *i == index) {
+                    unsupported.push((index, in_function(e).to_string()));
+                }
+                let signature = crate::ir::Signature::new(vec![crate::ir::Type::I64], vec![]);
+                let stub = trampoline::trap_stub(name.clone(), signature, TrapCode::Unsupported);
+                compile_function(&stub, options).map_err(in_function)?
+            }
+            Err(e) => return Err(in_function(e)),
+        };
         compiled.push((name.clone(), *kind, code));
     }
     let mut module = link(options.target, info, compiled, unsupported)?;

@@ -181,6 +181,33 @@ pub struct GlobalDef {
     pub init: ConstExpr,
 }
 
+/// Where an element segment goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ElementMode {
+    /// Copied into `table` at `offset` at instantiation.
+    Active {
+        /// The table index.
+        table: u32,
+        /// The offset expression.
+        offset: ConstExpr,
+    },
+    /// Used by `table.init`.
+    Passive,
+    /// Only declares functions for `ref.func`; dropped at instantiation.
+    Declared,
+}
+
+/// An element segment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementSegment {
+    /// Active, passive or declared.
+    pub mode: ElementMode,
+    /// The element type (`FuncRef` or `ExternRef`).
+    pub element: ValType,
+    /// The items: `RefFunc(i)`, `RefNull`, or `GlobalGet(i)`.
+    pub items: Vec<ConstExpr>,
+}
+
 /// A data segment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataSegment {
@@ -212,6 +239,12 @@ pub struct ModuleInfo {
     pub memory_imported: bool,
     /// Tables, imported first.
     pub tables: Vec<TableType>,
+    /// Number of imported tables (a prefix of `tables`).
+    pub num_imported_tables: u32,
+    /// Initializer of each defined table (`RefNull` unless given).
+    pub table_inits: Vec<ConstExpr>,
+    /// Element segments.
+    pub elements: Vec<ElementSegment>,
     /// Data segments.
     pub data: Vec<DataSegment>,
     /// Exports.
@@ -227,6 +260,9 @@ impl ModuleInfo {
             num_imported_functions: self.num_imported_functions,
             num_imported_globals: self.imported_globals.len() as u32,
             num_defined_globals: self.globals.len() as u32,
+            num_tables: self.tables.len() as u32,
+            num_types: self.types.len() as u32,
+            num_functions: self.functions.len() as u32,
         }
     }
 

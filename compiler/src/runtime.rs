@@ -42,15 +42,34 @@
 //!   32                          imported functions, 16 bytes each:
 //!                                   +0 code: *const u8   +8 vmctx: *mut u8
 //!   ...                         imported globals, 8 bytes each: *mut VMGlobal
+//!   ...                         tables (imported first), 8 bytes each: *mut VMTable
+//!   ...                         type ids, 8 bytes per type index: the store-wide
+//!                               canonical id of that function type
+//!   ...                         funcrefs, one VMFuncRef per function (imports first)
 //!   ...                         defined globals, 16 bytes each: VMGlobal inline
 //! ```
 //!
 //! `VMMemory` is `{ base: *mut u8, length: u64 }` (length in bytes). It is
 //! reached through a pointer so that an imported memory and its exporter see
-//! the same growth.
+//! the same growth. `VMTable` is `{ base: *mut u64, length: u64 }` (length in
+//! elements); an element is a `funcref` (a `*const VMFuncRef`, 0 for null)
+//! or an `externref` (an opaque non-zero word, 0 for null).
+//!
+//! A `VMFuncRef` is `{ code: *const u8, type_id: u64, vmctx: *mut u8 }`: what
+//! `call_indirect` needs to check the signature and make the call. The
+//! executor fills one per function; `ref.func` is the address of that record.
 //!
 //! A `VMGlobal` is a 16-byte cell; an `i32`/`f32` uses its low 4 bytes, an
-//! `i64`/`f64` its low 8 bytes.
+//! `i64`/`f64` (and a reference) its low 8 bytes.
+//!
+//! # Builtins
+//!
+//! Operations that need the runtime (growing memory or tables, bulk memory
+//! and table operations) call `host_dispatch` with an index
+//! `BUILTIN_BASE + Builtin as u32` and their operands in the value slots (in
+//! the order listed on each [`Builtin`]). A non-zero status means the
+//! operation trapped with the builtin's [`Builtin::trap_code`]; results come
+//! back in the first slot.
 //!
 //! # Traps
 //!
@@ -171,6 +190,74 @@ impl std::fmt::Display for TrapCode {
     }
 }
 
+/// The first `host_dispatch` index of the builtins.
+pub const BUILTIN_BASE: u32 = 0xFFFF_0000;
+
+/// Runtime operations called through `host_dispatch`. Operands and results
+/// are 8-byte value slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[repr(u32)]
+pub enum Builtin {
+    /// `[delta_pages] -> [old_pages or -1]` (memory 0).
+    MemoryGrow = 0,
+    /// `[dst, byte, len]`.
+    MemoryFill = 1,
+    /// `[dst, src, len]` (overlap allowed).
+    MemoryCopy = 2,
+    /// `[segment, dst, src, len]`.
+    MemoryInit = 3,
+    /// `[segment]`.
+    DataDrop = 4,
+    /// `[table, init, delta] -> [old_size or -1]`.
+    TableGrow = 5,
+    /// `[table, dst, value, len]`.
+    TableFill = 6,
+    /// `[dst_table, src_table, dst, src, len]`.
+    TableCopy = 7,
+    /// `[table, segment, dst, src, len]`.
+    TableInit = 8,
+    /// `[segment]`.
+    ElemDrop = 9,
+}
+
+impl Builtin {
+    /// Every builtin.
+    pub const ALL: [Builtin; 10] = [
+        Builtin::MemoryGrow,
+        Builtin::MemoryFill,
+        Builtin::MemoryCopy,
+        Builtin::MemoryInit,
+        Builtin::DataDrop,
+        Builtin::TableGrow,
+        Builtin::TableFill,
+        Builtin::TableCopy,
+        Builtin::TableInit,
+        Builtin::ElemDrop,
+    ];
+
+    /// The `host_dispatch` index.
+    pub fn index(self) -> u32 {
+        BUILTIN_BASE + self as u32
+    }
+
+    /// The builtin for a `host_dispatch` index, if it is one.
+    pub fn from_index(index: u32) -> Option<Builtin> {
+        Builtin::ALL.get(index.checked_sub(BUILTIN_BASE)? as usize).copied()
+    }
+
+    /// The trap a non-zero status means.
+    pub fn trap_code(self) -> TrapCode {
+        match self {
+            Builtin::MemoryGrow
+            | Builtin::MemoryFill
+            | Builtin::MemoryCopy
+            | Builtin::MemoryInit
+            | Builtin::DataDrop => TrapCode::MemoryOutOfBounds,
+            _ => TrapCode::TableOutOfBounds,
+        }
+    }
+}
+
 /// Byte offsets of the fields of one module's VM context. See the module
 /// documentation for the picture.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +268,12 @@ pub struct VMOffsets {
     pub num_imported_globals: u32,
     /// Number of globals defined by the module.
     pub num_defined_globals: u32,
+    /// Number of tables (imported and defined).
+    pub num_tables: u32,
+    /// Number of entries in the type section.
+    pub num_types: u32,
+    /// Number of functions (imported and defined).
+    pub num_functions: u32,
 }
 
 impl VMOffsets {
@@ -204,6 +297,20 @@ impl VMOffsets {
     pub const VMMEMORY_SIZE: u32 = 16;
     /// Size of a global cell.
     pub const GLOBAL_SIZE: u32 = 16;
+    /// Offset of `base` inside a `VMTable`.
+    pub const VMTABLE_BASE: u32 = 0;
+    /// Offset of `length` inside a `VMTable`.
+    pub const VMTABLE_LENGTH: u32 = 8;
+    /// Size of a `VMTable`.
+    pub const VMTABLE_SIZE: u32 = 16;
+    /// Offset of `code` inside a `VMFuncRef`.
+    pub const FUNCREF_CODE: u32 = 0;
+    /// Offset of `type_id` inside a `VMFuncRef`.
+    pub const FUNCREF_TYPE_ID: u32 = 8;
+    /// Offset of `vmctx` inside a `VMFuncRef`.
+    pub const FUNCREF_VMCTX: u32 = 16;
+    /// Size of a `VMFuncRef`.
+    pub const FUNCREF_SIZE: u32 = 24;
 
     /// Offset of the code pointer of imported function `index`.
     pub fn imported_function_code(&self, index: u32) -> u32 {
@@ -220,10 +327,25 @@ impl VMOffsets {
         Self::IMPORTED_FUNCTIONS + self.num_imported_functions * Self::IMPORTED_FUNCTION_SIZE + index * 8
     }
 
+    /// Offset of the `*mut VMTable` of table `index` (imports first).
+    pub fn table_pointer(&self, index: u32) -> u32 {
+        self.imported_global_pointer(self.num_imported_globals) + index * 8
+    }
+
+    /// Offset of the canonical type id of type index `index`.
+    pub fn type_id(&self, index: u32) -> u32 {
+        self.table_pointer(self.num_tables) + index * 8
+    }
+
+    /// Offset of the `VMFuncRef` of function `index` (imports first).
+    pub fn funcref(&self, index: u32) -> u32 {
+        self.type_id(self.num_types) + index * Self::FUNCREF_SIZE
+    }
+
     /// Offset of the cell of defined global `defined_index` (counted among
     /// the module's own globals, not including imports).
     pub fn defined_global(&self, defined_index: u32) -> u32 {
-        let start = self.imported_global_pointer(self.num_imported_globals);
+        let start = self.funcref(self.num_functions);
         // Keep the cells 16-byte aligned.
         let start = (start + 15) & !15;
         start + defined_index * Self::GLOBAL_SIZE
@@ -251,12 +373,33 @@ mod tests {
 
     #[test]
     fn vmctx_layout_is_packed_and_aligned() {
-        let offsets = VMOffsets { num_imported_functions: 2, num_imported_globals: 1, num_defined_globals: 3 };
+        let offsets = VMOffsets {
+            num_imported_functions: 2,
+            num_imported_globals: 1,
+            num_defined_globals: 3,
+            num_tables: 2,
+            num_types: 1,
+            num_functions: 3,
+        };
         assert_eq!(offsets.imported_function_code(1), 48);
         assert_eq!(offsets.imported_function_vmctx(1), 56);
         assert_eq!(offsets.imported_global_pointer(0), 64);
-        assert_eq!(offsets.defined_global(0), 80);
-        assert_eq!(offsets.defined_global(2), 112);
-        assert_eq!(offsets.size(), 128);
+        assert_eq!(offsets.table_pointer(1), 80);
+        assert_eq!(offsets.type_id(0), 88);
+        assert_eq!(offsets.funcref(0), 96);
+        assert_eq!(offsets.funcref(2), 144);
+        // 168 rounded up to 16.
+        assert_eq!(offsets.defined_global(0), 176);
+        assert_eq!(offsets.defined_global(2), 208);
+        assert_eq!(offsets.size(), 224);
+    }
+
+    #[test]
+    fn builtin_indices_round_trip() {
+        for builtin in Builtin::ALL {
+            assert_eq!(Builtin::from_index(builtin.index()), Some(builtin));
+        }
+        assert_eq!(Builtin::from_index(0), None);
+        assert_eq!(Builtin::from_index(BUILTIN_BASE + 100), None);
     }
 }

@@ -23,18 +23,18 @@
 //! `memory` (code, linear memory and VM context allocations), `signals`
 //! (entering generated code, trap recovery, crash reports).
 
+mod builtins;
 mod child;
 mod instance;
 mod memory;
 mod protocol;
 mod signals;
+mod table;
 
 use crate::spectest::HostCall;
 use crate::{CallOutcome, EmuError, Executor, InstanceId, Value};
 use compiler::module::CompiledModule;
-use protocol::{
-    FRAME_CRASH, FRAME_REPLY, FRAME_REQUEST, FrameError, Reply, Request, read_frame, write_frame,
-};
+use protocol::{FRAME_CRASH, FRAME_REPLY, FRAME_REQUEST, FrameError, Reply, Request, read_frame, write_frame};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -118,14 +118,8 @@ impl NativeExecutor {
     pub fn new() -> Result<NativeExecutor, EmuError> {
         let mut fds = [-1; 2];
         // SAFETY: socketpair writes two descriptors into `fds`.
-        let rc = unsafe {
-            libc::socketpair(
-                libc::AF_UNIX,
-                libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
-                0,
-                fds.as_mut_ptr(),
-            )
-        };
+        let rc =
+            unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0, fds.as_mut_ptr()) };
         if rc != 0 {
             return Err(signals::os_error("socketpair"));
         }
@@ -150,11 +144,7 @@ impl NativeExecutor {
             libc::close(fds[1]);
             OwnedFd::from_raw_fd(fds[0])
         };
-        Ok(NativeExecutor {
-            child: Some(Child { pid, socket }),
-            crashed: None,
-            timeout: None,
-        })
+        Ok(NativeExecutor { child: Some(Child { pid, socket }), crashed: None, timeout: None })
     }
 
     /// Bounds how long one request (an instantiation with its start
@@ -189,8 +179,8 @@ impl NativeExecutor {
             Some(child) => child.socket.as_raw_fd(),
             None => return Err(EmuError::System("the executor has shut down".to_string())),
         };
-        let payload = bincode::serialize(request)
-            .map_err(|error| EmuError::System(format!("encoding a request: {error}")))?;
+        let payload =
+            bincode::serialize(request).map_err(|error| EmuError::System(format!("encoding a request: {error}")))?;
         if let Err(error) = write_frame(fd, FRAME_REQUEST, &payload) {
             return Err(self.child_died(format!("sending a request failed: {error}")));
         }
@@ -201,26 +191,17 @@ impl NativeExecutor {
                 Ok(reply) => Ok(reply),
                 Err(error) => Err(EmuError::System(format!("undecodable reply: {error}"))),
             },
-            Ok((FRAME_CRASH, payload)) => {
-                Err(self.child_died(String::from_utf8_lossy(&payload).into_owned()))
-            }
+            Ok((FRAME_CRASH, payload)) => Err(self.child_died(String::from_utf8_lossy(&payload).into_owned())),
             Ok((kind, _)) => {
                 self.kill_child();
                 Err(self.child_died(format!("protocol error: frame kind {kind}")))
             }
             Err(FrameError::Timeout) => {
                 self.kill_child();
-                Err(self.child_died(format!(
-                    "timeout: no reply within {:?}",
-                    self.timeout.unwrap_or_default()
-                )))
+                Err(self.child_died(format!("timeout: no reply within {:?}", self.timeout.unwrap_or_default())))
             }
-            Err(FrameError::Eof) => {
-                Err(self.child_died("the child died without reporting".to_string()))
-            }
-            Err(error @ FrameError::Io(_)) => {
-                Err(self.child_died(format!("reading a reply failed: {error}")))
-            }
+            Err(FrameError::Eof) => Err(self.child_died("the child died without reporting".to_string())),
+            Err(error @ FrameError::Io(_)) => Err(self.child_died(format!("reading a reply failed: {error}"))),
         }
     }
 
@@ -274,12 +255,7 @@ impl Executor for NativeExecutor {
         }
     }
 
-    fn call(
-        &mut self,
-        instance: InstanceId,
-        export: &str,
-        args: &[Value],
-    ) -> Result<CallOutcome, EmuError> {
+    fn call(&mut self, instance: InstanceId, export: &str, args: &[Value]) -> Result<CallOutcome, EmuError> {
         match self.request(&Request::Call(instance, export.to_string(), args.to_vec()))? {
             Reply::Call(outcome) => Ok(outcome),
             other => Err(unexpected(other)),

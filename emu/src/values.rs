@@ -32,9 +32,12 @@ impl Value {
             Value::F32(bits) => Ok(bits as u64),
             Value::F64(bits) => Ok(bits),
             Value::FuncRef(None) | Value::ExternRef(None) => Ok(0),
-            Value::FuncRef(Some(_)) | Value::ExternRef(Some(_)) => Err(EmuError::Unsupported(
-                format!("passing a non-null reference ({self})"),
-            )),
+            // A funcref is the address of a VMFuncRef handed out earlier.
+            Value::FuncRef(Some(address)) => Ok(address),
+            // An externref is an opaque host word; 0 is null, so shift by one.
+            Value::ExternRef(Some(v)) => {
+                v.checked_add(1).ok_or_else(|| EmuError::BadArguments(format!("externref {v} is too large")))
+            }
         }
     }
 
@@ -47,7 +50,7 @@ impl Value {
             ValType::F32 => Ok(Value::F32(slot as u32)),
             ValType::F64 => Ok(Value::F64(slot)),
             ValType::FuncRef => Ok(Value::FuncRef((slot != 0).then_some(slot))),
-            ValType::ExternRef => Ok(Value::ExternRef((slot != 0).then_some(slot))),
+            ValType::ExternRef => Ok(Value::ExternRef(slot.checked_sub(1))),
             ValType::V128 => Err(EmuError::Unsupported("v128 values".to_string())),
         }
     }
@@ -56,17 +59,11 @@ impl Value {
 /// Checks that `args` match `params` in number and type.
 pub(crate) fn check_arguments(params: &[ValType], args: &[Value]) -> Result<(), EmuError> {
     if params.len() != args.len() {
-        return Err(EmuError::BadArguments(format!(
-            "expected {} arguments, got {}",
-            params.len(),
-            args.len()
-        )));
+        return Err(EmuError::BadArguments(format!("expected {} arguments, got {}", params.len(), args.len())));
     }
     for (index, (&param, arg)) in params.iter().zip(args).enumerate() {
         if arg.ty() != param {
-            return Err(EmuError::BadArguments(format!(
-                "argument {index}: expected {param:?}, got {arg:?}"
-            )));
+            return Err(EmuError::BadArguments(format!("argument {index}: expected {param:?}, got {arg:?}")));
         }
     }
     Ok(())
@@ -78,27 +75,24 @@ mod tests {
 
     #[test]
     fn slots_round_trip() {
-        for value in [
-            Value::I32(-1),
-            Value::I64(i64::MIN),
-            Value::F32(0x7fc0_0001),
-            Value::F64(1),
-            Value::FuncRef(None),
-        ] {
+        for value in
+            [Value::I32(-1), Value::I64(i64::MIN), Value::F32(0x7fc0_0001), Value::F64(1), Value::FuncRef(None)]
+        {
             let slot = value.to_slot().unwrap();
             assert_eq!(Value::from_slot(value.ty(), slot).unwrap(), value);
         }
         assert_eq!(Value::I32(-1).to_slot().unwrap(), 0xffff_ffff);
-        assert!(Value::ExternRef(Some(3)).to_slot().is_err());
+        for value in [Value::ExternRef(Some(0)), Value::ExternRef(Some(3)), Value::ExternRef(None)] {
+            assert_eq!(Value::from_slot(ValType::ExternRef, value.to_slot().unwrap()).unwrap(), value);
+        }
+        assert!(Value::ExternRef(Some(u64::MAX)).to_slot().is_err());
         assert!(Value::from_slot(ValType::V128, 0).is_err());
     }
 
     #[test]
     fn argument_check_names_the_problem() {
         assert!(check_arguments(&[ValType::I32], &[Value::I32(1)]).is_ok());
-        let err = check_arguments(&[ValType::I32], &[Value::I64(1)])
-            .unwrap_err()
-            .to_string();
+        let err = check_arguments(&[ValType::I32], &[Value::I64(1)]).unwrap_err().to_string();
         assert!(err.contains("argument 0"), "{err}");
         assert!(check_arguments(&[], &[Value::I32(1)]).is_err());
     }

@@ -8,8 +8,8 @@
 
 use crate::error::{CompileError, CompileResult};
 use crate::module::{
-    ConstExpr, DataSegment, Export, ExportKind, FuncType, GlobalDef, GlobalType, Import, ImportKind, MemoryType,
-    ModuleInfo, TableType, ValType,
+    ConstExpr, DataSegment, ElementMode, ElementSegment, Export, ExportKind, FuncType, GlobalDef, GlobalType, Import,
+    ImportKind, MemoryType, ModuleInfo, TableType, ValType,
 };
 use wasmparser::{
     CompositeInnerType, ExternalKind, FuncToValidate, FunctionBody, Operator, Parser, Payload, TypeRef, ValidPayload,
@@ -37,9 +37,6 @@ pub struct ParsedModule<'a> {
     /// parsing; reported after validation so that invalid modules are still
     /// reported as invalid.
     pub unsupported: Option<CompileError>,
-    /// Element segments, which are not applied yet: in lenient mode the
-    /// module is still compiled (every function touching a table is a stub).
-    pub element_segments: Option<CompileError>,
 }
 
 /// Converts a wasmparser value type.
@@ -117,7 +114,6 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
     let mut info = ModuleInfo::default();
     let mut bodies = Vec::new();
     let mut unsupported: Option<CompileError> = None;
-    let mut element_segments: Option<CompileError> = None;
     // Records the first unsupported feature but keeps validating.
     let mut note = |result: CompileResult<()>| {
         if let Err(error) = result
@@ -148,7 +144,16 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
                 let offset = reader.range().start;
                 for group in reader {
                     let group = group?;
+                    // Explicit rec groups and `sub` declarations change type
+                    // identity (GC canonicalization); we compare types
+                    // structurally, so they are out of scope.
+                    if group.is_explicit_rec_group() {
+                        note(Err(CompileError::unsupported("recursive type groups (GC)", Some(offset))));
+                    }
                     for sub in group.into_types() {
+                        if !sub.is_final || sub.supertype_idx.is_some() {
+                            note(Err(CompileError::unsupported("non-final types and subtyping (GC)", Some(offset))));
+                        }
                         match &sub.composite_type.inner {
                             CompositeInnerType::Func(func) if !sub.composite_type.shared => {
                                 let mut params = Vec::new();
@@ -217,6 +222,7 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
                                 TableType { element: ValType::FuncRef, min: 0, max: None }
                             });
                             info.tables.push(ty);
+                            info.num_imported_tables += 1;
                             ImportKind::Table(ty)
                         }
                         TypeRef::Tag(_) | TypeRef::FuncExact(_) => {
@@ -240,11 +246,18 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
                 let offset = reader.range().start;
                 for table in reader {
                     let table = table?;
-                    if !matches!(table.init, wasmparser::TableInit::RefNull) {
-                        note(Err(CompileError::unsupported("table initializer expressions", Some(offset))));
-                    }
+                    let init = match &table.init {
+                        wasmparser::TableInit::RefNull => ConstExpr::RefNull,
+                        wasmparser::TableInit::Expr(expr) => const_expr(expr).unwrap_or_else(|e| {
+                            note(Err(e));
+                            ConstExpr::RefNull
+                        }),
+                    };
                     match table_type(&table.ty, offset) {
-                        Ok(ty) => info.tables.push(ty),
+                        Ok(ty) => {
+                            info.tables.push(ty);
+                            info.table_inits.push(init);
+                        }
                         Err(e) => note(Err(e)),
                     }
                 }
@@ -296,9 +309,46 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
                 }
             }
             Payload::StartSection { func, .. } => info.start = Some(func),
-            Payload::ElementSection(reader) if reader.count() > 0 => {
-                element_segments =
-                    Some(CompileError::unsupported("element segments (tables)", Some(reader.range().start)));
+            Payload::ElementSection(reader) => {
+                let offset = reader.range().start;
+                for element in reader {
+                    let element = element?;
+                    let mode = match element.kind {
+                        wasmparser::ElementKind::Passive => ElementMode::Passive,
+                        wasmparser::ElementKind::Declared => ElementMode::Declared,
+                        wasmparser::ElementKind::Active { table_index, offset_expr } => ElementMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: const_expr(&offset_expr).unwrap_or_else(|e| {
+                                note(Err(e));
+                                ConstExpr::I32(0)
+                            }),
+                        },
+                    };
+                    let (element_type, items) = match element.items {
+                        wasmparser::ElementItems::Functions(functions) => {
+                            let mut items = Vec::new();
+                            for function in functions {
+                                items.push(ConstExpr::RefFunc(function?));
+                            }
+                            (ValType::FuncRef, items)
+                        }
+                        wasmparser::ElementItems::Expressions(ty, exprs) => {
+                            let element_type = val_type(wasmparser::ValType::Ref(ty), offset).unwrap_or_else(|e| {
+                                note(Err(e));
+                                ValType::FuncRef
+                            });
+                            let mut items = Vec::new();
+                            for expr in exprs {
+                                items.push(const_expr(&expr?).unwrap_or_else(|e| {
+                                    note(Err(e));
+                                    ConstExpr::RefNull
+                                }));
+                            }
+                            (element_type, items)
+                        }
+                    };
+                    info.elements.push(ElementSegment { mode, element: element_type, items });
+                }
             }
             Payload::DataSection(reader) => {
                 for data in reader {
@@ -319,5 +369,5 @@ pub fn parse_module(wasm: &[u8]) -> CompileResult<ParsedModule<'_>> {
             _ => {}
         }
     }
-    Ok(ParsedModule { info, bodies, unsupported, element_segments })
+    Ok(ParsedModule { info, bodies, unsupported })
 }

@@ -33,8 +33,8 @@ pub fn ir_type(ty: ValType) -> CompileResult<Type> {
         ValType::F32 => Ok(Type::F32),
         ValType::F64 => Ok(Type::F64),
         ValType::V128 => Err(CompileError::unsupported("v128 values (SIMD)", None)),
-        ValType::FuncRef => Err(CompileError::unsupported("funcref values", None)),
-        ValType::ExternRef => Err(CompileError::unsupported("externref values", None)),
+        // References are pointer-sized words; 0 is null.
+        ValType::FuncRef | ValType::ExternRef => Ok(Type::I64),
     }
 }
 
@@ -73,11 +73,35 @@ pub(crate) fn call_function(
     func_refs: &mut std::collections::HashMap<u32, crate::ir::FuncRef>,
     function_index: u32,
     signature: Signature,
+    args: Vec<crate::ir::Value>,
+    vmctx: crate::ir::Value,
+) -> Vec<crate::ir::Value> {
+    let ty = info.func_type(function_index).cloned().unwrap_or(FuncType { params: vec![], results: vec![] });
+    emit_call(b, info, func_refs, Callee::Function(function_index), &ty, signature, args, vmctx)
+}
+
+/// What a call goes to.
+pub(crate) enum Callee {
+    /// Function `index` of the module (imports first).
+    Function(u32),
+    /// A code pointer with its vmctx (from a `VMFuncRef`).
+    Pointer { code: crate::ir::Value, vmctx: crate::ir::Value },
+}
+
+/// Emits a call of `callee` of Wasm type `ty`; see [`call_function`].
+#[expect(clippy::too_many_arguments, reason = "the pieces of one call site")]
+pub(crate) fn emit_call(
+    b: &mut crate::ir::FunctionBuilder<'_>,
+    info: &ModuleInfo,
+    func_refs: &mut std::collections::HashMap<u32, crate::ir::FuncRef>,
+    callee: Callee,
+    ty: &FuncType,
+    signature: Signature,
     mut args: Vec<crate::ir::Value>,
     vmctx: crate::ir::Value,
 ) -> Vec<crate::ir::Value> {
     use crate::ir::Opcode;
-    let ty = info.func_type(function_index).cloned().unwrap_or(FuncType { params: vec![], results: vec![] });
+    let ty = ty.clone();
     let area = if needs_return_area(&ty) {
         let extra = (ty.results.len() - MAX_REGISTER_RESULTS) as u32;
         let slot = b.create_stack_slot(extra * 8);
@@ -87,20 +111,28 @@ pub(crate) fn call_function(
     } else {
         None
     };
-    let mut results = if function_index < info.num_imported_functions {
-        let offsets = info.vm_offsets();
-        let code = b.load(Opcode::Load, Type::I64, vmctx, offsets.imported_function_code(function_index) as i32);
-        let callee_vmctx =
-            b.load(Opcode::Load, Type::I64, vmctx, offsets.imported_function_vmctx(function_index) as i32);
-        args[0] = callee_vmctx;
-        let sig = b.import_signature(signature);
-        b.call_indirect(sig, code, &args)
-    } else {
-        let func_ref = *func_refs.entry(function_index).or_insert_with(|| {
+    let mut results = match callee {
+        Callee::Pointer { code, vmctx: callee_vmctx } => {
+            args[0] = callee_vmctx;
             let sig = b.import_signature(signature);
-            b.import_function(function_index, sig)
-        });
-        b.call(func_ref, &args)
+            b.call_indirect(sig, code, &args)
+        }
+        Callee::Function(function_index) if function_index < info.num_imported_functions => {
+            let offsets = info.vm_offsets();
+            let code = b.load(Opcode::Load, Type::I64, vmctx, offsets.imported_function_code(function_index) as i32);
+            let callee_vmctx =
+                b.load(Opcode::Load, Type::I64, vmctx, offsets.imported_function_vmctx(function_index) as i32);
+            args[0] = callee_vmctx;
+            let sig = b.import_signature(signature);
+            b.call_indirect(sig, code, &args)
+        }
+        Callee::Function(function_index) => {
+            let func_ref = *func_refs.entry(function_index).or_insert_with(|| {
+                let sig = b.import_signature(signature);
+                b.import_function(function_index, sig)
+            });
+            b.call(func_ref, &args)
+        }
     };
     if let Some(address) = area {
         for (i, &result) in ty.results.iter().enumerate().skip(MAX_REGISTER_RESULTS) {

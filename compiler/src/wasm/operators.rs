@@ -8,8 +8,9 @@
 //! get an explicit bounds check against the memory's current length.
 
 use crate::error::{CompileError, CompileResult};
+use crate::ir::Signature;
 use crate::ir::{FloatCC, IntCC, Opcode, Type, Value};
-use crate::runtime::{TrapCode, VMOffsets};
+use crate::runtime::{Builtin, TrapCode, VMOffsets};
 use crate::wasm::translate::{Translator, unsupported};
 use wasmparser::{MemArg, Operator};
 
@@ -54,6 +55,107 @@ impl Translator<'_> {
         let a = self.pop()?;
         let v = self.b().fcmp(cond, a, b);
         self.push(v);
+        Ok(())
+    }
+
+    /// Calls a runtime builtin with `args` in value slots; traps with the
+    /// builtin's trap code on a non-zero status; returns the first slot as
+    /// `result` if asked.
+    fn call_builtin(&mut self, builtin: Builtin, args: &[Value], result: Option<Type>) -> Option<Value> {
+        let vmctx = self.vmctx;
+        let slot = match self.builtin_slot {
+            Some(slot) => slot,
+            None => {
+                let slot = self.b().create_stack_slot(5 * 8);
+                self.builtin_slot = Some(slot);
+                slot
+            }
+        };
+        let b = self.b();
+        let values = b.stack_addr(slot, 0);
+        for (i, &arg) in args.iter().enumerate() {
+            b.store(Opcode::Store, arg, values, (i * 8) as i32);
+        }
+        let dispatch = b.load(Opcode::Load, Type::I64, vmctx, VMOffsets::HOST_DISPATCH as i32);
+        let index = b.iconst(Type::I32, builtin.index() as i64);
+        let signature = b.import_signature(Signature::new(vec![Type::I64, Type::I32, Type::I64], vec![Type::I32]));
+        let status = b.call_indirect(signature, dispatch, &[vmctx, index, values]);
+        b.cond_trap(Opcode::Trapnz, status[0], builtin.trap_code());
+        result.map(|ty| b.load(Opcode::Load, ty, values, 0))
+    }
+
+    fn builtin_operands(&mut self, builtin: Builtin, immediates: &[u32], popped: usize) -> CompileResult<()> {
+        let operands = self.pop_n(popped)?;
+        let mut args: Vec<Value> = immediates.iter().map(|&i| self.b().iconst(Type::I32, i as i64)).collect();
+        args.extend(operands);
+        let result = match builtin {
+            Builtin::MemoryGrow | Builtin::TableGrow => Some(Type::I32),
+            _ => None,
+        };
+        if let Some(v) = self.call_builtin(builtin, &args, result) {
+            self.push(v);
+        }
+        Ok(())
+    }
+
+    /// Translates reference, table and bulk-memory operators.
+    fn translate_reference(&mut self, op: &Operator<'_>) -> CompileResult<()> {
+        match *op {
+            Operator::RefNull { .. } => {
+                let v = self.b().iconst(Type::I64, 0);
+                self.push(v);
+            }
+            Operator::RefIsNull => {
+                let r = self.pop()?;
+                let zero = self.b().iconst(Type::I64, 0);
+                let v = self.b().icmp(IntCC::Equal, r, zero);
+                self.push(v);
+            }
+            Operator::RefFunc { function_index } => {
+                let vmctx = self.vmctx;
+                let offset = self.offsets.funcref(function_index) as i64;
+                let v = self.b().iadd_imm(vmctx, offset);
+                self.push(v);
+            }
+            Operator::TableGet { table } => {
+                let index = self.pop()?;
+                let address = self.table_element_address(table, index)?;
+                let v = self.b().load(Opcode::Load, Type::I64, address, 0);
+                self.push(v);
+            }
+            Operator::TableSet { table } => {
+                let value = self.pop()?;
+                let index = self.pop()?;
+                let address = self.table_element_address(table, index)?;
+                self.b().store(Opcode::Store, value, address, 0);
+            }
+            Operator::TableSize { table } => {
+                let vmctx = self.vmctx;
+                let offset = self.offsets.table_pointer(table) as i32;
+                let b = self.b();
+                let pointer = b.load(Opcode::Load, Type::I64, vmctx, offset);
+                let length = b.load(Opcode::Load, Type::I64, pointer, VMOffsets::VMTABLE_LENGTH as i32);
+                let v = b.unary(Opcode::Ireduce, Type::I32, length);
+                self.push(v);
+            }
+            Operator::TableGrow { table } => self.builtin_operands(Builtin::TableGrow, &[table], 2)?,
+            Operator::TableFill { table } => self.builtin_operands(Builtin::TableFill, &[table], 3)?,
+            Operator::TableCopy { dst_table, src_table } => {
+                self.builtin_operands(Builtin::TableCopy, &[dst_table, src_table], 3)?
+            }
+            Operator::TableInit { elem_index, table } => {
+                self.builtin_operands(Builtin::TableInit, &[table, elem_index], 3)?
+            }
+            Operator::ElemDrop { elem_index } => self.builtin_operands(Builtin::ElemDrop, &[elem_index], 0)?,
+            Operator::MemoryGrow { mem: 0 } => self.builtin_operands(Builtin::MemoryGrow, &[], 1)?,
+            Operator::MemoryFill { mem: 0 } => self.builtin_operands(Builtin::MemoryFill, &[], 3)?,
+            Operator::MemoryCopy { dst_mem: 0, src_mem: 0 } => self.builtin_operands(Builtin::MemoryCopy, &[], 3)?,
+            Operator::MemoryInit { data_index, mem: 0 } => {
+                self.builtin_operands(Builtin::MemoryInit, &[data_index], 3)?
+            }
+            Operator::DataDrop { data_index } => self.builtin_operands(Builtin::DataDrop, &[data_index], 0)?,
+            ref other => return unsupported(format!("operator {}", operator_name(other))),
+        }
         Ok(())
     }
 
@@ -239,7 +341,7 @@ impl Translator<'_> {
             Operator::F64Load { ref memarg } => self.load(memarg, Load, F64, 8),
             Operator::F32Store { ref memarg } => self.store(memarg, Store, 4),
             Operator::F64Store { ref memarg } => self.store(memarg, Store, 8),
-            ref other => unsupported(format!("operator {}", operator_name(other))),
+            ref other => self.translate_reference(other),
         }
     }
 }

@@ -139,9 +139,11 @@ impl Frame {
 }
 
 pub(super) struct Translator<'a> {
-    builder: Option<FunctionBuilder<'a>>,
+    pub(super) builder: Option<FunctionBuilder<'a>>,
+    /// A stack slot for builtin operands, created on first use.
+    pub(super) builtin_slot: Option<crate::ir::StackSlot>,
     pub(super) info: &'a ModuleInfo,
-    offsets: VMOffsets,
+    pub(super) offsets: VMOffsets,
     pub(super) vmctx: Value,
     return_area: Option<Value>,
     locals: Vec<Variable>,
@@ -197,6 +199,7 @@ impl<'a> Translator<'a> {
         };
         Translator {
             builder: Some(b),
+            builtin_slot: None,
             info,
             offsets: info.vm_offsets(),
             vmctx,
@@ -383,6 +386,9 @@ impl<'a> Translator<'a> {
                 self.reachable = false;
             }
             Operator::Call { function_index } => self.translate_call(function_index)?,
+            Operator::CallIndirect { type_index, table_index } => {
+                self.translate_call_indirect(type_index, table_index)?
+            }
             Operator::Drop => {
                 self.pop()?;
             }
@@ -480,6 +486,52 @@ impl<'a> Translator<'a> {
         let results = call_function(builder, info, &mut self.func_refs, function_index, signature, args, vmctx);
         self.stack.extend(results);
         Ok(())
+    }
+
+    fn translate_call_indirect(&mut self, type_index: u32, table_index: u32) -> CompileResult<()> {
+        let ty = self.info.types.get(type_index as usize).cloned().ok_or_else(|| CompileError::internal("bad type"))?;
+        let signature = wasm_signature(&ty)?;
+        let index = self.pop()?;
+        let mut args = vec![self.vmctx];
+        args.extend(self.pop_n(ty.params.len())?);
+        let element = self.table_element_address(table_index, index)?;
+        let vmctx = self.vmctx;
+        let expected_offset = self.offsets.type_id(type_index) as i32;
+        let b = self.b();
+        let funcref = b.load(Opcode::Load, Type::I64, element, 0);
+        b.cond_trap(Opcode::Trapz, funcref, TrapCode::IndirectCallToNull);
+        let actual = b.load(Opcode::Load, Type::I64, funcref, VMOffsets::FUNCREF_TYPE_ID as i32);
+        let expected = b.load(Opcode::Load, Type::I64, vmctx, expected_offset);
+        let mismatch = b.icmp(crate::ir::IntCC::NotEqual, actual, expected);
+        b.cond_trap(Opcode::Trapnz, mismatch, TrapCode::IndirectCallTypeMismatch);
+        let code = b.load(Opcode::Load, Type::I64, funcref, VMOffsets::FUNCREF_CODE as i32);
+        let callee_vmctx = b.load(Opcode::Load, Type::I64, funcref, VMOffsets::FUNCREF_VMCTX as i32);
+        let callee = crate::wasm::Callee::Pointer { code, vmctx: callee_vmctx };
+        let info = self.info;
+        let builder = self.builder.as_mut().expect("builder present");
+        let results = crate::wasm::emit_call(builder, info, &mut self.func_refs, callee, &ty, signature, args, vmctx);
+        self.stack.extend(results);
+        Ok(())
+    }
+
+    /// The address of element `index` (an `i32`) of table `table`, after
+    /// the bounds check (traps with `TableOutOfBounds`).
+    pub(super) fn table_element_address(&mut self, table: u32, index: Value) -> CompileResult<Value> {
+        if table as usize >= self.info.tables.len() {
+            return Err(CompileError::internal("bad table index"));
+        }
+        let vmctx = self.vmctx;
+        let pointer_offset = self.offsets.table_pointer(table) as i32;
+        let b = self.b();
+        let table = b.load(Opcode::Load, Type::I64, vmctx, pointer_offset);
+        let length = b.load(Opcode::Load, Type::I64, table, VMOffsets::VMTABLE_LENGTH as i32);
+        let index = b.unary(Opcode::Uextend, Type::I64, index);
+        let out_of_bounds = b.icmp(crate::ir::IntCC::UnsignedGreaterThanOrEqual, index, length);
+        b.cond_trap(Opcode::Trapnz, out_of_bounds, TrapCode::TableOutOfBounds);
+        let base = b.load(Opcode::Load, Type::I64, table, VMOffsets::VMTABLE_BASE as i32);
+        let three = b.iconst(Type::I64, 3);
+        let scaled = b.binary(Opcode::Ishl, index, three);
+        Ok(b.binary(Opcode::Iadd, base, scaled))
     }
 
     fn translate_else(&mut self) -> CompileResult<()> {

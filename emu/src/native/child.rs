@@ -23,16 +23,18 @@
 //! reach it. Invariant: while generated code runs, only shared references
 //! to the store exist; state the dispatcher changes is in cells.
 
+use super::builtins;
 use super::instance::{self, FuncBinding, Instance};
 use super::memory::LinearMemory;
-use super::protocol::{
-    FRAME_REPLY, FRAME_REQUEST, Reply, Request, WireError, read_frame, write_frame,
-};
+use super::protocol::{FRAME_REPLY, FRAME_REQUEST, Reply, Request, WireError, read_frame, write_frame};
 use super::signals::{self, WasmStack};
+use super::table::Table;
 use crate::spectest::{self, HostCall};
 use crate::values::check_arguments;
 use crate::{CallOutcome, EmuError, InstanceId, Value};
+use compiler::module::FuncType;
 use compiler::module::{CompiledModule, ExportKind, ValType};
+use compiler::runtime::Builtin;
 use compiler::runtime::VMOffsets;
 use std::cell::{RefCell, UnsafeCell};
 use std::collections::HashMap;
@@ -60,23 +62,40 @@ pub(super) struct Store {
     stack: WasmStack,
     spectest_memory: Rc<LinearMemory>,
     spectest_globals: Box<[GlobalCell; 4]>,
+    spectest_table: Rc<Table>,
     host_calls: RefCell<Vec<HostCall>>,
+    /// Canonical ids of function types (structural equality), for
+    /// `call_indirect`'s signature check across instances.
+    type_ids: RefCell<HashMap<FuncType, u64>>,
 }
 
 impl Store {
     fn new() -> Result<Store, EmuError> {
-        let spectest_globals =
-            Box::new(spectest::GLOBALS.map(|global| {
-                GlobalCell(UnsafeCell::new([global.value.to_slot().unwrap_or(0), 0]))
-            }));
+        let spectest_globals = Box::new(
+            spectest::GLOBALS.map(|global| GlobalCell(UnsafeCell::new([global.value.to_slot().unwrap_or(0), 0]))),
+        );
         Ok(Store {
             instances: Vec::new(),
             registered: HashMap::new(),
             stack: WasmStack::new()?,
             spectest_memory: Rc::new(LinearMemory::new(spectest::MEMORY_TYPE)?),
             spectest_globals,
+            spectest_table: Rc::new(Table::new(spectest::TABLE_TYPE, 0)),
             host_calls: RefCell::new(Vec::new()),
+            type_ids: RefCell::new(HashMap::new()),
         })
+    }
+
+    /// The store-wide id of function type `ty` (never 0).
+    pub(super) fn type_id(&self, ty: &FuncType) -> u64 {
+        let mut ids = self.type_ids.borrow_mut();
+        let next = ids.len() as u64 + 1;
+        *ids.entry(ty.clone()).or_insert(next)
+    }
+
+    /// The spectest table (one per store).
+    pub(super) fn spectest_table(&self) -> Rc<Table> {
+        self.spectest_table.clone()
     }
 
     /// The stack limit every VM context gets.
@@ -91,9 +110,7 @@ impl Store {
 
     /// The instance registered under `name`.
     pub(super) fn registered_instance(&self, name: &str) -> Option<&Instance> {
-        self.registered
-            .get(name)
-            .and_then(|id| self.instances.get(id.0 as usize))
+        self.registered.get(name).and_then(|id| self.instances.get(id.0 as usize))
     }
 
     /// The cell of spectest global `index`.
@@ -117,8 +134,7 @@ impl Store {
     /// Links and allocates a new instance (phase 1 of instantiation).
     fn add_instance(&mut self, module: Arc<CompiledModule>) -> Result<InstanceId, EmuError> {
         let id = InstanceId(
-            u32::try_from(self.instances.len())
-                .map_err(|_| EmuError::System("too many instances".to_string()))?,
+            u32::try_from(self.instances.len()).map_err(|_| EmuError::System("too many instances".to_string()))?,
         );
         let instance = instance::build(self, module.clone(), id)?;
         signals::register_code(instance.code.base(), module.code.len(), module);
@@ -131,6 +147,7 @@ impl Store {
     /// remain) but is never usable.
     fn initialize(&self, id: InstanceId) -> Result<(), EmuError> {
         let instance = &self.instances[id.0 as usize];
+        instance.write_element_segments()?;
         instance.write_data_segments()?;
         if let Some(start) = instance.module.info.start
             && let CallOutcome::Trapped(trap) = self.invoke(instance, start, &[])?
@@ -151,27 +168,17 @@ impl Store {
         let instance = self.instance(id)?;
         match instance.module.info.export(export) {
             Some(ExportKind::Func(index)) => self.invoke(instance, index, args),
-            _ => Err(EmuError::NoSuchExport {
-                kind: "function",
-                name: export.to_string(),
-            }),
+            _ => Err(EmuError::NoSuchExport { kind: "function", name: export.to_string() }),
         }
     }
 
     /// Calls function `index` of `instance` through its array entry
     /// trampoline. An imported function without one is called where it is
     /// bound: the exporter's function, or the host function directly.
-    fn invoke(
-        &self,
-        instance: &Instance,
-        index: u32,
-        args: &[Value],
-    ) -> Result<CallOutcome, EmuError> {
+    fn invoke(&self, instance: &Instance, index: u32, args: &[Value]) -> Result<CallOutcome, EmuError> {
         let module = &instance.module;
-        let ty = module
-            .info
-            .func_type(index)
-            .ok_or_else(|| EmuError::System(format!("function {index} has no type")))?;
+        let ty =
+            module.info.func_type(index).ok_or_else(|| EmuError::System(format!("function {index} has no type")))?;
         check_arguments(&ty.params, args)?;
         if ty.results.contains(&ValType::V128) {
             return Err(EmuError::Unsupported("v128 results".to_string()));
@@ -182,29 +189,20 @@ impl Store {
         }
         let Some(entry) = module.array_entry(index) else {
             return match instance.imported_functions.get(index as usize) {
-                Some(&FuncBinding::Instance(id, target)) => {
-                    self.invoke(&self.instances[id.0 as usize], target, args)
-                }
+                Some(&FuncBinding::Instance(id, target)) => self.invoke(&self.instances[id.0 as usize], target, args),
                 Some(&FuncBinding::Host(func)) => {
                     let record = func.call(&slots)?;
                     self.host_calls.borrow_mut().push(record);
                     Ok(CallOutcome::Returned(Vec::new()))
                 }
-                None => Err(EmuError::Unsupported(format!(
-                    "no entry trampoline for function {index}"
-                ))),
+                None => Err(EmuError::Unsupported(format!("no entry trampoline for function {index}"))),
             };
         };
         // SAFETY: the entry trampoline and VM context belong to this live
         // instance, the slots are enough for parameters and results, and the
         // handlers were installed when the store was created.
         let entered = unsafe {
-            signals::enter(
-                &self.stack,
-                instance.code.address(entry),
-                instance.vmctx.as_ptr(),
-                slots.as_mut_ptr(),
-            )
+            signals::enter(&self.stack, instance.code.address(entry), instance.vmctx.as_ptr(), slots.as_mut_ptr())
         };
         match entered {
             Ok(()) => {
@@ -224,10 +222,7 @@ impl Store {
         let instance = self.instance(id)?;
         match instance.module.info.export(export) {
             Some(ExportKind::Global(index)) => instance.read_global(index),
-            _ => Err(EmuError::NoSuchExport {
-                kind: "global",
-                name: export.to_string(),
-            }),
+            _ => Err(EmuError::NoSuchExport { kind: "global", name: export.to_string() }),
         }
     }
 
@@ -239,13 +234,8 @@ impl Store {
                 .as_ref()
                 .map(|memory| memory.read_all())
                 .ok_or_else(|| EmuError::System(format!("memory export {export:?} but no memory"))),
-            Some(ExportKind::Memory(index)) => {
-                Err(EmuError::Unsupported(format!("memory {index}")))
-            }
-            _ => Err(EmuError::NoSuchExport {
-                kind: "memory",
-                name: export.to_string(),
-            }),
+            Some(ExportKind::Memory(index)) => Err(EmuError::Unsupported(format!("memory {index}"))),
+            _ => Err(EmuError::NoSuchExport { kind: "memory", name: export.to_string() }),
         }
     }
 }
@@ -268,23 +258,25 @@ fn dispatch(vmctx: *mut u8, import_index: u32, values: *mut u64) -> Result<(), E
     // exist while generated code runs (module invariant).
     let store = unsafe { &*store };
     // SAFETY: vmctx is a VM context this store built.
-    let id = unsafe {
-        vmctx
-            .add(VMOffsets::EXECUTOR_WORD as usize)
-            .cast::<u64>()
-            .read()
-    };
+    let id = unsafe { vmctx.add(VMOffsets::EXECUTOR_WORD as usize).cast::<u64>().read() };
     let instance = store
         .instances
         .get(id as usize)
         .filter(|instance| instance.vmctx.as_ptr() == vmctx)
         .ok_or_else(|| EmuError::System(format!("host call from unknown instance {id}")))?;
+    if let Some(builtin) = Builtin::from_index(import_index) {
+        // SAFETY: generated code passes five value slots to every builtin.
+        let slots = unsafe { std::slice::from_raw_parts_mut(values, 5) };
+        return if builtins::run(instance, builtin, slots) {
+            Ok(())
+        } else {
+            Err(EmuError::System(format!("{builtin:?} trapped")))
+        };
+    }
     let func = match instance.imported_functions.get(import_index as usize) {
         Some(&FuncBinding::Host(func)) => func,
         _ => {
-            return Err(EmuError::System(format!(
-                "import {import_index} is not a host function"
-            )));
+            return Err(EmuError::System(format!("import {import_index} is not a host function")));
         }
     };
     let slot_count = func.params().len();
@@ -305,17 +297,9 @@ unsafe fn handle(store: *mut Store, request: Request<CompiledModule>) -> Reply {
     let result = match request {
         Request::Instantiate(module) => unsafe { &mut *store }
             .add_instance(Arc::new(module))
-            .and_then(|id| {
-                unsafe { &*store }
-                    .initialize(id)
-                    .map(|()| Reply::Instance(id))
-            }),
-        Request::Register(name, id) => unsafe { &mut *store }
-            .register(name, id)
-            .map(|()| Reply::Done),
-        Request::Call(id, export, args) => {
-            unsafe { &*store }.call(id, &export, &args).map(Reply::Call)
-        }
+            .and_then(|id| unsafe { &*store }.initialize(id).map(|()| Reply::Instance(id))),
+        Request::Register(name, id) => unsafe { &mut *store }.register(name, id).map(|()| Reply::Done),
+        Request::Call(id, export, args) => unsafe { &*store }.call(id, &export, &args).map(Reply::Call),
         Request::Global(id, export) => unsafe { &*store }.global(id, &export).map(Reply::Value),
         Request::Memory(id, export) => unsafe { &*store }.memory(id, &export).map(Reply::Bytes),
         Request::TakeHostCalls => Ok(Reply::HostCalls(unsafe { &*store }.host_calls.take())),
@@ -352,21 +336,13 @@ fn serve(fd: RawFd) {
         let request: Result<Request<CompiledModule>, _> = bincode::deserialize(&payload);
         let shutdown = matches!(request, Ok(Request::Shutdown));
         let reply = match (request, &store) {
-            (Err(error), _) => {
-                Reply::Error(WireError::System(format!("undecodable request: {error}")))
-            }
-            (Ok(_), Err(setup)) if !shutdown => {
-                Reply::Error(WireError::System(format!("child setup failed: {setup}")))
-            }
+            (Err(error), _) => Reply::Error(WireError::System(format!("undecodable request: {error}"))),
+            (Ok(_), Err(setup)) if !shutdown => Reply::Error(WireError::System(format!("child setup failed: {setup}"))),
             (Ok(request), Ok(store)) => {
                 // SAFETY: the store pointer is the child's and nothing borrows it here.
-                catch_unwind(AssertUnwindSafe(|| unsafe { handle(*store, request) }))
-                    .unwrap_or_else(|payload| {
-                        Reply::Error(WireError::System(format!(
-                            "executor child panicked: {}",
-                            panic_message(&*payload)
-                        )))
-                    })
+                catch_unwind(AssertUnwindSafe(|| unsafe { handle(*store, request) })).unwrap_or_else(|payload| {
+                    Reply::Error(WireError::System(format!("executor child panicked: {}", panic_message(&*payload))))
+                })
             }
             (Ok(_), Err(_)) => Reply::Done,
         };

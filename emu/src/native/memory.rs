@@ -55,10 +55,7 @@ impl CodeMapping {
             if base == libc::MAP_FAILED {
                 return Err(os_error("mmap of module code"));
             }
-            let mapping = CodeMapping {
-                base: base.cast(),
-                mapped_len,
-            };
+            let mapping = CodeMapping { base: base.cast(), mapped_len };
             ptr::copy_nonoverlapping(code.as_ptr(), mapping.base, code.len());
             if libc::mprotect(base, mapped_len, libc::PROT_READ | libc::PROT_EXEC) != 0 {
                 return Err(os_error("mprotect of module code"));
@@ -96,8 +93,8 @@ pub(super) struct VMMemory {
 const _: () = assert!(std::mem::size_of::<VMMemory>() == VMOffsets::VMMEMORY_SIZE as usize);
 
 /// A linear memory: a large reservation whose prefix of the current size is
-/// readable and writable. Growing would mprotect more of the reservation
-/// (`memory.grow` has no runtime contract yet, so nothing grows it).
+/// readable and writable; growing makes more of the reservation accessible
+/// (the base never moves).
 pub(super) struct LinearMemory {
     reservation: *mut u8,
     reservation_len: usize,
@@ -111,10 +108,7 @@ impl LinearMemory {
     pub(super) fn new(ty: MemoryType) -> Result<LinearMemory, EmuError> {
         let max_pages = (MAX_MEMORY_BYTES as u64) / WASM_PAGE_SIZE;
         if ty.min_pages > max_pages {
-            return Err(EmuError::Unsupported(format!(
-                "memory of {} pages (more than 4 GiB)",
-                ty.min_pages
-            )));
+            return Err(EmuError::Unsupported(format!("memory of {} pages (more than 4 GiB)", ty.min_pages)));
         }
         let length = (ty.min_pages * WASM_PAGE_SIZE) as usize;
         let reservation_len = MAX_MEMORY_BYTES + MEMORY_GUARD_BYTES;
@@ -135,14 +129,9 @@ impl LinearMemory {
                 reservation: reservation.cast(),
                 reservation_len,
                 ty,
-                vm: Box::new(UnsafeCell::new(VMMemory {
-                    base: reservation.cast(),
-                    length: length as u64,
-                })),
+                vm: Box::new(UnsafeCell::new(VMMemory { base: reservation.cast(), length: length as u64 })),
             };
-            if length > 0
-                && libc::mprotect(reservation, length, libc::PROT_READ | libc::PROT_WRITE) != 0
-            {
+            if length > 0 && libc::mprotect(reservation, length, libc::PROT_READ | libc::PROT_WRITE) != 0 {
                 return Err(os_error("mprotect of a linear memory"));
             }
             Ok(memory)
@@ -180,6 +169,54 @@ impl LinearMemory {
         bytes
     }
 
+    /// `memory.grow`: the old size in pages, or `None` past the maximum.
+    pub(super) fn grow(&self, delta_pages: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta_pages)?;
+        let limit = self.ty.max_pages.unwrap_or(u64::MAX).min((MAX_MEMORY_BYTES as u64) / WASM_PAGE_SIZE);
+        if new > limit {
+            return None;
+        }
+        if delta_pages > 0 {
+            let old_len = (old * WASM_PAGE_SIZE) as usize;
+            let added = (delta_pages * WASM_PAGE_SIZE) as usize;
+            // SAFETY: inside our reservation (new <= 4 GiB).
+            let result = unsafe {
+                libc::mprotect(self.reservation.add(old_len).cast(), added, libc::PROT_READ | libc::PROT_WRITE)
+            };
+            if result != 0 {
+                return None;
+            }
+            // SAFETY: the cell is ours; generated code is inside a builtin call.
+            unsafe { (*self.vm.get()).length = new * WASM_PAGE_SIZE };
+        }
+        Some(old)
+    }
+
+    fn in_bounds(&self, offset: u64, len: u64) -> bool {
+        offset.checked_add(len).is_some_and(|end| end <= self.len())
+    }
+
+    /// `memory.fill`; `false` (nothing written) if out of bounds.
+    pub(super) fn fill(&self, dst: u64, byte: u8, len: u64) -> bool {
+        if !self.in_bounds(dst, len) {
+            return false;
+        }
+        // SAFETY: bounds-checked against the accessible prefix.
+        unsafe { ptr::write_bytes(self.reservation.add(dst as usize), byte, len as usize) };
+        true
+    }
+
+    /// `memory.copy` (overlap allowed); `false` if out of bounds.
+    pub(super) fn copy_within(&self, dst: u64, src: u64, len: u64) -> bool {
+        if !self.in_bounds(dst, len) || !self.in_bounds(src, len) {
+            return false;
+        }
+        // SAFETY: both ranges bounds-checked; `copy` allows overlap.
+        unsafe { ptr::copy(self.reservation.add(src as usize), self.reservation.add(dst as usize), len as usize) };
+        true
+    }
+
     /// Writes `bytes` at `offset`; `false` if that is out of bounds.
     pub(super) fn write(&self, offset: u64, bytes: &[u8]) -> bool {
         let Some(end) = offset.checked_add(bytes.len() as u64) else {
@@ -189,13 +226,7 @@ impl LinearMemory {
             return false;
         }
         // SAFETY: bounds-checked against the accessible prefix just above.
-        unsafe {
-            ptr::copy_nonoverlapping(
-                bytes.as_ptr(),
-                self.reservation.add(offset as usize),
-                bytes.len(),
-            )
-        };
+        unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), self.reservation.add(offset as usize), bytes.len()) };
         true
     }
 }
@@ -222,9 +253,7 @@ impl VmContext {
         // SAFETY: the layout has a non-zero size.
         let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
         if ptr.is_null() {
-            return Err(EmuError::System(
-                "out of memory for a VM context".to_string(),
-            ));
+            return Err(EmuError::System("out of memory for a VM context".to_string()));
         }
         Ok(VmContext { ptr, layout })
     }
@@ -236,10 +265,7 @@ impl VmContext {
 
     /// Pointer to the byte at `offset`. Panics if outside the context.
     pub(super) fn field(&self, offset: u32) -> *mut u8 {
-        assert!(
-            offset as usize + 8 <= self.layout.size(),
-            "VM context offset {offset} out of range"
-        );
+        assert!(offset as usize + 8 <= self.layout.size(), "VM context offset {offset} out of range");
         // SAFETY: in bounds, checked above.
         unsafe { self.ptr.add(offset as usize) }
     }
@@ -270,11 +296,7 @@ mod tests {
 
     #[test]
     fn linear_memory_is_zeroed_and_bounds_checked() {
-        let memory = LinearMemory::new(MemoryType {
-            min_pages: 1,
-            max_pages: None,
-        })
-        .unwrap();
+        let memory = LinearMemory::new(MemoryType { min_pages: 1, max_pages: None }).unwrap();
         assert_eq!(memory.len(), WASM_PAGE_SIZE);
         assert!(memory.write(WASM_PAGE_SIZE - 2, &[1, 2]));
         assert!(!memory.write(WASM_PAGE_SIZE - 1, &[1, 2]));

@@ -92,14 +92,9 @@ impl From<EmuError> for WireError {
             EmuError::Crashed(s) => WireError::Crashed(s),
             EmuError::Link(s) => WireError::Link(s),
             EmuError::InstantiationTrap(t) => WireError::InstantiationTrap(t),
-            EmuError::NoSuchExport { kind, name } => WireError::NoSuchExport {
-                kind: kind.to_string(),
-                name,
-            },
+            EmuError::NoSuchExport { kind, name } => WireError::NoSuchExport { kind: kind.to_string(), name },
             EmuError::BadArguments(s) => WireError::BadArguments(s),
-            EmuError::WrongTarget { module, executor } => {
-                WireError::WrongTarget { module, executor }
-            }
+            EmuError::WrongTarget { module, executor } => WireError::WrongTarget { module, executor },
             EmuError::Unsupported(s) => WireError::Unsupported(s),
             EmuError::System(s) => WireError::System(s),
         }
@@ -123,9 +118,7 @@ impl From<WireError> for EmuError {
                 EmuError::NoSuchExport { kind, name }
             }
             WireError::BadArguments(s) => EmuError::BadArguments(s),
-            WireError::WrongTarget { module, executor } => {
-                EmuError::WrongTarget { module, executor }
-            }
+            WireError::WrongTarget { module, executor } => EmuError::WrongTarget { module, executor },
             WireError::Unsupported(s) => EmuError::Unsupported(s),
             WireError::System(s) => EmuError::System(s),
         }
@@ -191,11 +184,7 @@ fn wait_readable(fd: RawFd, deadline: Instant) -> Result<(), FrameError> {
             return Err(FrameError::Timeout);
         }
         let timeout_ms = remaining.as_millis().clamp(1, i32::MAX as u128) as i32;
-        let mut pollfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
+        let mut pollfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
         // SAFETY: one valid pollfd.
         let n = unsafe { libc::poll(&mut pollfd, 1, timeout_ms) };
         if n > 0 {
@@ -234,17 +223,12 @@ fn read_exact(fd: RawFd, mut buf: &mut [u8], deadline: Option<Instant>) -> Resul
 }
 
 /// Reads one frame: its kind and payload.
-pub(super) fn read_frame(
-    fd: RawFd,
-    deadline: Option<Instant>,
-) -> Result<(u8, Vec<u8>), FrameError> {
+pub(super) fn read_frame(fd: RawFd, deadline: Option<Instant>) -> Result<(u8, Vec<u8>), FrameError> {
     let mut header = [0u8; FRAME_HEADER_SIZE];
     read_exact(fd, &mut header, deadline)?;
     let len = u32::from_le_bytes([header[1], header[2], header[3], header[4]]) as usize;
     if len > MAX_FRAME_SIZE {
-        return Err(FrameError::Io(io::Error::other(format!(
-            "frame of {len} bytes"
-        ))));
+        return Err(FrameError::Io(io::Error::other(format!("frame of {len} bytes"))));
     }
     let mut payload = vec![0u8; len];
     read_exact(fd, &mut payload, deadline)?;

@@ -33,9 +33,7 @@ use std::fmt::Write as _;
 use std::os::fd::RawFd;
 use std::ptr;
 use std::sync::Arc;
-use std::sync::atomic::{
-    AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicUsize, Ordering::SeqCst,
-};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicUsize, Ordering::SeqCst};
 
 /// Usable size of the Wasm stack.
 pub(super) const WASM_STACK_SIZE: usize = 8 << 20;
@@ -95,13 +93,7 @@ core::arch::global_asm!(
 );
 
 unsafe extern "C" {
-    fn w2n_enter(
-        vmctx: *mut u8,
-        values: *mut u64,
-        entry: usize,
-        stack_top: usize,
-        saved_sp_slot: *mut usize,
-    ) -> u64;
+    fn w2n_enter(vmctx: *mut u8, values: *mut u64, entry: usize, stack_top: usize, saved_sp_slot: *mut usize) -> u64;
     fn w2n_trap_landing();
 }
 
@@ -131,10 +123,7 @@ struct CodeRange {
 /// Makes faults inside `start..start + len` attributable to `module`.
 /// Must not be called while generated code runs.
 pub(super) fn register_code(start: usize, len: usize, module: Arc<CompiledModule>) {
-    assert!(
-        !IN_WASM.load(SeqCst),
-        "code registered while generated code runs"
-    );
+    assert!(!IN_WASM.load(SeqCst), "code registered while generated code runs");
     let mut ranges = CODE_RANGES.load(SeqCst);
     if ranges.is_null() {
         ranges = Box::into_raw(Box::new(Vec::new()));
@@ -189,11 +178,7 @@ impl WasmStack {
         let mapping = mapping.cast::<u8>();
         // SAFETY: the range lies inside the mapping just created.
         let rc = unsafe {
-            libc::mprotect(
-                mapping.add(WASM_STACK_GUARD).cast(),
-                WASM_STACK_SIZE,
-                libc::PROT_READ | libc::PROT_WRITE,
-            )
+            libc::mprotect(mapping.add(WASM_STACK_GUARD).cast(), WASM_STACK_SIZE, libc::PROT_READ | libc::PROT_WRITE)
         };
         if rc != 0 {
             let error = os_error("mprotect of the Wasm stack");
@@ -203,10 +188,7 @@ impl WasmStack {
         }
         GUARD_START.store(mapping as usize, SeqCst);
         GUARD_END.store(mapping as usize + WASM_STACK_GUARD, SeqCst);
-        Ok(WasmStack {
-            mapping,
-            mapping_len,
-        })
+        Ok(WasmStack { mapping, mapping_len })
     }
 
     /// The initial stack pointer (one past the highest byte; page aligned).
@@ -236,16 +218,8 @@ impl Drop for WasmStack {
 /// `vmctx` a VM context built for its module, and `values` must hold as many
 /// slots as the function has parameters and results. The signal handlers
 /// must be installed ([`install_handlers`]).
-pub(super) unsafe fn enter(
-    stack: &WasmStack,
-    entry: usize,
-    vmctx: *mut u8,
-    values: *mut u64,
-) -> Result<(), Trap> {
-    assert!(
-        !IN_WASM.swap(true, SeqCst),
-        "re-entering generated code is not supported"
-    );
+pub(super) unsafe fn enter(stack: &WasmStack, entry: usize, vmctx: *mut u8, values: *mut u64) -> Result<(), Trap> {
+    assert!(!IN_WASM.swap(true, SeqCst), "re-entering generated code is not supported");
     // SAFETY: per the caller; w2n_enter preserves the native stack and the
     // callee-saved registers whether the code returns or traps.
     let status = unsafe { w2n_enter(vmctx, values, entry, stack.top(), SAVED_SP.as_ptr()) };
@@ -260,11 +234,7 @@ pub(super) unsafe fn enter(
         .and_then(|ranges| ranges.get(TRAP_RANGE.load(SeqCst)))
         .and_then(|range| range.module.function_containing(offset))
         .map(|layout| layout.name.clone());
-    Err(Trap {
-        code,
-        offset,
-        function,
-    })
+    Err(Trap { code, offset, function })
 }
 
 /// Installs the fault handlers on an alternate signal stack, and remembers
@@ -285,11 +255,7 @@ pub(super) fn install_handlers(reply_fd: RawFd) -> Result<(), EmuError> {
         if stack == libc::MAP_FAILED {
             return Err(os_error("mmap of the signal stack"));
         }
-        let alt = libc::stack_t {
-            ss_sp: stack,
-            ss_flags: 0,
-            ss_size: SIGNAL_STACK_SIZE,
-        };
+        let alt = libc::stack_t { ss_sp: stack, ss_flags: 0, ss_size: SIGNAL_STACK_SIZE };
         if libc::sigaltstack(&alt, ptr::null_mut()) != 0 {
             return Err(os_error("sigaltstack"));
         }
@@ -312,11 +278,7 @@ pub(super) fn install_handlers(reply_fd: RawFd) -> Result<(), EmuError> {
 
 /// The fault handler: a trap becomes a jump to `w2n_trap_landing`, anything
 /// else a crash report and `_exit`.
-extern "C" fn handle_fault(
-    signal: libc::c_int,
-    info: *mut libc::siginfo_t,
-    context: *mut libc::c_void,
-) {
+extern "C" fn handle_fault(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo and ucontext for SA_SIGINFO
     // handlers; the registry is only read while generated code runs.
     unsafe {
@@ -332,17 +294,10 @@ extern "C" fn handle_fault(
             TRAP_OFFSET.store(offset, SeqCst);
             TRAP_CODE.store(code.as_u8() as u32, SeqCst);
             context.uc_mcontext.gregs[libc::REG_RSP as usize] = SAVED_SP.load(SeqCst) as i64;
-            context.uc_mcontext.gregs[libc::REG_RIP as usize] =
-                w2n_trap_landing as *const () as usize as i64;
+            context.uc_mcontext.gregs[libc::REG_RIP as usize] = w2n_trap_landing as *const () as usize as i64;
             return;
         }
-        report_crash(
-            signal,
-            pc,
-            address,
-            in_wasm,
-            located.map(|(_, range, offset)| (range, offset)),
-        );
+        report_crash(signal, pc, address, in_wasm, located.map(|(_, range, offset)| (range, offset)));
         libc::_exit(CRASH_EXIT_CODE);
     }
 }
@@ -375,22 +330,9 @@ fn signal_name(signal: libc::c_int) -> &'static str {
 
 /// Writes a crash frame to the parent. Async-signal-safe: formats into a
 /// stack buffer and calls `send(2)`.
-fn report_crash(
-    signal: libc::c_int,
-    pc: usize,
-    address: usize,
-    in_wasm: bool,
-    located: Option<(&CodeRange, u32)>,
-) {
-    let mut text = ReportBuffer {
-        bytes: [0; 1024],
-        len: FRAME_HEADER_SIZE,
-    };
-    let _ = write!(
-        text,
-        "{} (signal {signal}) at pc {pc:#x}, fault address {address:#x}",
-        signal_name(signal)
-    );
+fn report_crash(signal: libc::c_int, pc: usize, address: usize, in_wasm: bool, located: Option<(&CodeRange, u32)>) {
+    let mut text = ReportBuffer { bytes: [0; 1024], len: FRAME_HEADER_SIZE };
+    let _ = write!(text, "{} (signal {signal}) at pc {pc:#x}, fault address {address:#x}", signal_name(signal));
     match located {
         Some((range, offset)) => {
             let _ = write!(text, ", code offset {offset:#x}");
@@ -407,10 +349,7 @@ fn report_crash(
         }
     }
     if (GUARD_START.load(SeqCst)..GUARD_END.load(SeqCst)).contains(&address) {
-        let _ = write!(
-            text,
-            "; the address is in the Wasm stack guard: stack overflow without a stack-limit check"
-        );
+        let _ = write!(text, "; the address is in the Wasm stack guard: stack overflow without a stack-limit check");
     }
     let payload_len = (text.len - FRAME_HEADER_SIZE) as u32;
     text.bytes[..FRAME_HEADER_SIZE].copy_from_slice(&frame_header(FRAME_CRASH, payload_len));

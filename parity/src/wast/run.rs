@@ -35,6 +35,10 @@ pub const CRASHED_EARLIER: &str = "executor crashed earlier";
 /// instantiation failed (the failure itself is reported once).
 pub const DEPENDS_ON_FAILED_MODULE: &str = "depends on a module that failed to compile or instantiate";
 
+/// Why a directive on an instance whose shared state a skipped module
+/// imported is skipped.
+pub const TAINTED: &str = "this instance's state may depend on a skipped module that imports its memory, table or globals";
+
 /// Runs `script` (the lowered text of the file `file`) on `target` with a
 /// fresh executor store, and reports one outcome per directive.
 pub fn run_script(backend: &dyn Backend, file: &str, script: &Script, target: Target) -> FileReport {
@@ -108,6 +112,13 @@ struct Session<'b> {
     /// Every module compiled so far, to find the reason behind an
     /// `Unsupported` trap raised in another module than the one called.
     modules: Vec<Arc<CompiledModule>>,
+    /// The instance each registered name stands for.
+    registered_ids: HashMap<String, InstanceId>,
+    /// Instances whose memory, table or mutable global a skipped module
+    /// imported: that module's effects on them (data and element segments,
+    /// its start function) never happened, so their later results cannot
+    /// be judged. Maps to the skipped module's reason.
+    tainted: HashMap<InstanceId, String>,
 }
 
 impl<'b> Session<'b> {
@@ -123,11 +134,35 @@ impl<'b> Session<'b> {
             last_definition: None,
             registered: HashMap::new(),
             modules: Vec::new(),
+            registered_ids: HashMap::new(),
+            tainted: HashMap::new(),
+        }
+    }
+
+    /// Records that a skipped module may have changed the state of the
+    /// registered instances it imports shared state from.
+    fn taint_from_skipped(&mut self, bytes: &[u8], reason: &str) {
+        use wasmparser::{Parser, Payload, TypeRef};
+        for payload in Parser::new(0).parse_all(bytes) {
+            let Ok(Payload::ImportSection(reader)) = payload else { continue };
+            for import in reader.into_imports().flatten() {
+                let shared = match import.ty {
+                    TypeRef::Memory(_) | TypeRef::Table(_) => true,
+                    TypeRef::Global(global) => global.mutable,
+                    _ => false,
+                };
+                if shared && let Some(&id) = self.registered_ids.get(import.module) {
+                    self.tainted.entry(id).or_insert_with(|| reason.to_string());
+                }
+            }
         }
     }
 
     fn recreate_executor(&mut self) {
         self.generation += 1;
+        // Instance ids belong to the old executor.
+        self.registered_ids.clear();
+        self.tainted.clear();
         self.executor = self
             .backend
             .new_executor(self.target)
@@ -182,7 +217,10 @@ impl<'b> Session<'b> {
                     self.modules.push(Arc::clone(&module));
                     Ok(module)
                 }
-                Err(CompileFailure::Unsupported(reason)) => Err(Outcome::Skipped(reason)),
+                Err(CompileFailure::Unsupported(reason)) => {
+                    self.taint_from_skipped(bytes, &reason);
+                    Err(Outcome::Skipped(reason))
+                }
                 Err(CompileFailure::Rejected(message)) => {
                     Err(Outcome::Failed(format!("expected the module to compile, the compiler rejected it: {message}")))
                 }
@@ -331,6 +369,10 @@ impl<'b> Session<'b> {
             Binding::Instance { generation, .. } if *generation != self.generation => {
                 Err(Outcome::Skipped(CRASHED_EARLIER.to_string()))
             }
+            Binding::Instance { id, .. } if self.tainted.contains_key(id) => Err(Outcome::Skipped(format!(
+                "{TAINTED}: {}",
+                self.tainted[id]
+            ))),
             Binding::Instance { id, module, .. } => Ok((*id, Arc::clone(module))),
             Binding::Unavailable(reason) => Err(Outcome::Skipped(reason.clone())),
         }
@@ -357,6 +399,7 @@ impl<'b> Session<'b> {
         match result {
             Ok(()) => {
                 self.registered.insert(as_name.to_string(), Registration::Live { generation: self.generation });
+                self.registered_ids.insert(as_name.to_string(), id);
                 Outcome::Passed
             }
             Err(error) => {
