@@ -35,7 +35,8 @@
 //!   instruction with several results (only calls have them) takes the types
 //!   from its signature; one with none prints no `=`.
 //! - `iconst` immediates print as signed decimal in the result's width; the
-//!   DFG stores them zero-extended to that width.
+//!   DFG stores them zero-extended to that width. `fconst` immediates are
+//!   the float's bits in hexadecimal (`fconst.f32 0x3f800000` is 1.0).
 //! - Memory offsets print as `+N` or `-N` right after the address, and not
 //!   at all when zero.
 //! - Function names that are not plain identifiers print quoted

@@ -3,8 +3,8 @@
 #![allow(dead_code, reason = "each test crate uses a different subset")]
 
 use compiler::module::{
-    CompiledModule, Export, ExportKind, FuncType, FunctionKind, FunctionLayout, Import, ImportKind,
-    ModuleInfo, Target, TrapSite, ValType,
+    CompiledModule, Export, ExportKind, FuncType, FunctionKind, FunctionLayout, Import, ImportKind, ModuleInfo, Target,
+    TrapSite, ValType,
 };
 use compiler::runtime::TrapCode;
 use emu::{CallOutcome, Trap, Value};
@@ -20,26 +20,11 @@ pub struct Piece {
 }
 
 pub fn piece(name: &'static str, kind: FunctionKind, bytes: &[u8]) -> Piece {
-    Piece {
-        name,
-        kind,
-        bytes: bytes.to_vec(),
-        traps: Vec::new(),
-    }
+    Piece { name, kind, bytes: bytes.to_vec(), traps: Vec::new() }
 }
 
-pub fn trapping(
-    name: &'static str,
-    kind: FunctionKind,
-    bytes: &[u8],
-    traps: &[(u32, TrapCode)],
-) -> Piece {
-    Piece {
-        name,
-        kind,
-        bytes: bytes.to_vec(),
-        traps: traps.to_vec(),
-    }
+pub fn trapping(name: &'static str, kind: FunctionKind, bytes: &[u8], traps: &[(u32, TrapCode)]) -> Piece {
+    Piece { name, kind, bytes: bytes.to_vec(), traps: traps.to_vec() }
 }
 
 /// Lays the pieces out back to back, in order.
@@ -55,10 +40,7 @@ pub fn module(info: ModuleInfo, pieces: Vec<Piece>) -> Arc<CompiledModule> {
             offset,
             len: piece.bytes.len() as u32,
         });
-        trap_table.extend(piece.traps.iter().map(|&(at, code)| TrapSite {
-            offset: offset + at,
-            code,
-        }));
+        trap_table.extend(piece.traps.iter().map(|&(at, code)| TrapSite { offset: offset + at, code }));
         code.extend_from_slice(&piece.bytes);
     }
     trap_table.sort_by_key(|site| site.offset);
@@ -74,25 +56,15 @@ pub fn module(info: ModuleInfo, pieces: Vec<Piece>) -> Arc<CompiledModule> {
 }
 
 pub fn sig(params: &[ValType], results: &[ValType]) -> FuncType {
-    FuncType {
-        params: params.to_vec(),
-        results: results.to_vec(),
-    }
+    FuncType { params: params.to_vec(), results: results.to_vec() }
 }
 
 pub fn export(name: &str, kind: ExportKind) -> Export {
-    Export {
-        name: name.to_string(),
-        kind,
-    }
+    Export { name: name.to_string(), kind }
 }
 
 pub fn import(module: &str, field: &str, kind: ImportKind) -> Import {
-    Import {
-        module: module.to_string(),
-        field: field.to_string(),
-        kind,
-    }
+    Import { module: module.to_string(), field: field.to_string(), kind }
 }
 
 /// A module of defined functions with no imports, each exported under its
@@ -102,11 +74,7 @@ pub fn entries(types: Vec<FuncType>, pieces: Vec<(u32, Piece)>) -> Arc<CompiledM
     let info = ModuleInfo {
         types,
         functions: pieces.iter().map(|(ty, _)| *ty).collect(),
-        exports: pieces
-            .iter()
-            .enumerate()
-            .map(|(i, (_, p))| export(p.name, ExportKind::Func(i as u32)))
-            .collect(),
+        exports: pieces.iter().enumerate().map(|(i, (_, p))| export(p.name, ExportKind::Func(i as u32))).collect(),
         ..ModuleInfo::default()
     };
     module(info, pieces.into_iter().map(|(_, p)| p).collect())

@@ -13,8 +13,9 @@ use std::fmt;
 pub(super) enum TokenKind {
     /// `[A-Za-z_][A-Za-z0-9_]*`: keywords, opcodes, types, entities.
     Ident(String),
-    /// A decimal integer; `signed` says whether it was written with an
-    /// explicit `+` or `-` (memory offsets must be).
+    /// A decimal integer, or a hexadecimal one written `0x...`; `signed`
+    /// says whether it was written with an explicit `+` or `-` (memory
+    /// offsets must be).
     Integer {
         value: i128,
         signed: bool,
@@ -107,14 +108,25 @@ impl Lexer<'_> {
         text
     }
 
+    /// A decimal integer, or a hexadecimal one after `0x` (`fconst` bits).
     fn integer(&mut self, start: Position, sign: Option<char>) -> Result<TokenKind, ParseError> {
-        let digits = self.take_while(|c| c.is_ascii_digit());
+        let mut digits = self.take_while(|c| c.is_ascii_digit());
+        let (mut radix, mut literal_prefix) = (10, "");
+        if digits == "0" && self.peek() == Some('x') {
+            self.bump();
+            digits = self.take_while(|c| c.is_ascii_hexdigit());
+            if digits.is_empty() {
+                return Err(start.error("expected hexadecimal digits after `0x`"));
+            }
+            (radix, literal_prefix) = (16, "0x");
+        }
         let mut value: i128 = 0;
-        for digit in digits.bytes() {
+        for digit in digits.chars() {
+            let digit = digit.to_digit(radix).expect("only digits of the radix were taken");
             value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(i128::from(digit - b'0')))
-                .ok_or_else(|| start.error(format!("integer literal `{digits}` is too large")))?;
+                .checked_mul(i128::from(radix))
+                .and_then(|v| v.checked_add(i128::from(digit)))
+                .ok_or_else(|| start.error(format!("integer literal `{literal_prefix}{digits}` is too large")))?;
         }
         if sign == Some('-') {
             value = -value;
@@ -245,6 +257,27 @@ mod tests {
                 Integer { value: 7, signed: false },
             ]
         );
+    }
+
+    #[test]
+    fn hexadecimal_integers() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("0x3f800000 0xFFFFFFFFFFFFFFFF -0x10 0"),
+            vec![
+                Integer { value: 0x3f80_0000, signed: false },
+                Integer { value: 0xffff_ffff_ffff_ffff, signed: false },
+                Integer { value: -16, signed: true },
+                Integer { value: 0, signed: false },
+            ]
+        );
+        let error = tokenize("v0 = fconst.f32 0x").unwrap_err();
+        assert_eq!(
+            (error.line, error.column, error.message.as_str()),
+            (1, 17, "expected hexadecimal digits after `0x`")
+        );
+        let error = tokenize("0x1000000000000000000000000000000000").unwrap_err();
+        assert_eq!(error.message, "integer literal `0x1000000000000000000000000000000000` is too large");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::ir::write::write_function;
 use crate::ir::{FunctionBuilder, Inst};
 use std::collections::HashSet;
 
-/// Every opcode and format, valid for the verifier.
+/// Every opcode, format and float condition, valid for the verifier.
 const ALL_OPCODES: &str = "\
 function %all_opcodes(i32, i64) -> i32 {
     sig0 = (i32) -> i32, i64
@@ -61,9 +61,45 @@ block0(v0: i32, v1: i64):
     v36, v37 = call fn0(v0)
     call fn1()
     v38, v39 = call_indirect sig0, v34(v36)
+    v40 = fconst.f32 0x3f800000
+    v41 = fconst.f64 0xfff8000000000000
+    v42 = fconst.f32 0x80000000
+    v43 = fadd.f32 v40, v42
+    v44 = fsub.f32 v43, v40
+    v45 = fmul.f64 v41, v41
+    v46 = fdiv.f64 v45, v41
+    v47 = fmin.f32 v44, v43
+    v48 = fmax.f64 v46, v45
+    v49 = fcopysign.f32 v47, v42
+    v50 = fneg.f64 v48
+    v51 = fabs.f32 v49
+    v52 = sqrt.f64 v50
+    v53 = ceil.f32 v51
+    v54 = floor.f64 v52
+    v55 = trunc.f32 v53
+    v56 = nearest.f64 v54
+    v57 = fcmp.i32 eq v55, v51
+    v58 = fcmp.i32 ne v56, v54
+    v59 = fcmp.i32 lt v55, v40
+    v60 = fcmp.i32 le v56, v41
+    v61 = fcmp.i32 gt v53, v44
+    v62 = fcmp.i32 ge v52, v46
+    v63 = fcvt_to_sint.i32 v55
+    v64 = fcvt_to_uint.i64 v56
+    v65 = fcvt_to_sint_sat.i64 v55
+    v66 = fcvt_to_uint_sat.i32 v56
+    v67 = fcvt_from_sint.f64 v63
+    v68 = fcvt_from_uint.f32 v64
+    v69 = fpromote.f64 v68
+    v70 = fdemote.f32 v69
+    v71 = bitcast.i32 v70
+    v72 = bitcast.f64 v65
+    v73 = load.f32 v26+4
+    store v72, v26-8
+    v74 = select.f32 v57, v73, v70
     brif v38, block1(v36), block2
 
-block1(v40: i32):
+block1(v75: i32):
     jump block2
 
 block2:
@@ -76,9 +112,9 @@ block4:
     trap int_ovf
 
 block5:
-    v41 = iconst.i8 -128
-    v42 = iconst.i64 -9223372036854775808
-    v43 = iconst.i16 32767
+    v76 = iconst.i8 -128
+    v77 = iconst.i64 -9223372036854775808
+    v78 = iconst.i16 32767
     return v0
 }
 ";
@@ -104,6 +140,25 @@ fn every_opcode_round_trips() {
     assert_eq!(imm(16), i64::MIN);
     let last = func.dfg.num_insts() as u32;
     assert_eq!([imm(last - 4), imm(last - 3), imm(last - 2)], [0x80, i64::MIN, 0x7fff]);
+    // Float constants keep their bits; `fcmp` keeps its condition.
+    let defining = |value: u32| match func.dfg.value_def(Value(value)) {
+        crate::ir::ValueDef::Result(inst, _) => func.dfg.inst(inst).clone(),
+        other => panic!("{other:?}"),
+    };
+    let bits: Vec<i64> = (40..43)
+        .map(|v| match defining(v) {
+            InstructionData::UnaryImm { opcode: Opcode::Fconst, imm } => imm,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(bits, [0x3f80_0000, 0xfff8_0000_0000_0000u64 as i64, 0x8000_0000]);
+    let conditions: Vec<FloatCC> = (57..63)
+        .map(|v| match defining(v) {
+            InstructionData::FloatCompare { cond, .. } => cond,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(conditions, FloatCC::ALL);
 }
 
 #[test]
@@ -257,6 +312,17 @@ const BINARY: [Opcode; 15] = [
     Opcode::Rotr,
 ];
 
+const FLOATS: [Type; 2] = [Type::F32, Type::F64];
+
+const FLOAT_BINARY: [Opcode; 7] =
+    [Opcode::Fadd, Opcode::Fsub, Opcode::Fmul, Opcode::Fdiv, Opcode::Fmin, Opcode::Fmax, Opcode::Fcopysign];
+
+const FLOAT_UNARY: [Opcode; 7] =
+    [Opcode::Fneg, Opcode::Fabs, Opcode::Sqrt, Opcode::Ceil, Opcode::Floor, Opcode::Trunc, Opcode::Nearest];
+
+const FLOAT_TO_INT: [Opcode; 4] =
+    [Opcode::FcvtToSint, Opcode::FcvtToUint, Opcode::FcvtToSintSat, Opcode::FcvtToUintSat];
+
 /// Builds random valid functions: uses are limited to the entry block's
 /// values and the current block's, so SSA dominance holds by construction.
 struct Generator<'r, 'f, 'b> {
@@ -293,7 +359,7 @@ impl Generator<'_, '_, '_> {
     fn instruction(&mut self) {
         let dfg = &self.b.func.dfg;
         let (num_slots, num_funcs, num_sigs) = (dfg.stack_slots.len(), dfg.ext_funcs.len(), dfg.signatures.len());
-        let results = match self.rng.below(14) {
+        let results = match self.rng.below(19) {
             0 => vec![self.value_of_fresh_iconst()],
             1 => {
                 let opcode = self.rng.pick(&BINARY);
@@ -386,6 +452,40 @@ impl Generator<'_, '_, '_> {
                 let callee = self.value_of(Type::I64);
                 let args = self.args_for(sig);
                 self.b.call_indirect(sig, callee, &args)
+            }
+            14 => {
+                let ty = self.rng.pick(&FLOATS);
+                let bits = self.rng.next();
+                vec![self.b.fconst(ty, bits)]
+            }
+            15 => {
+                let ty = self.rng.pick(&FLOATS);
+                let (a, b) = (self.value_of(ty), self.value_of(ty));
+                vec![self.b.binary(self.rng.pick(&FLOAT_BINARY), a, b)]
+            }
+            16 => {
+                let ty = self.rng.pick(&FLOATS);
+                let a = self.value_of(ty);
+                vec![self.b.unary(self.rng.pick(&FLOAT_UNARY), ty, a)]
+            }
+            17 => {
+                let ty = self.rng.pick(&FLOATS);
+                let (a, b) = (self.value_of(ty), self.value_of(ty));
+                vec![self.b.fcmp(self.rng.pick(&FloatCC::ALL), a, b)]
+            }
+            18 => {
+                let (float, int) = (self.rng.pick(&FLOATS), self.rng.pick(&[Type::I32, Type::I64]));
+                let same_width_int = if float == Type::F32 { Type::I32 } else { Type::I64 };
+                let (opcode, from, to) = match self.rng.below(6) {
+                    0 => (self.rng.pick(&FLOAT_TO_INT), float, int),
+                    1 => (self.rng.pick(&[Opcode::FcvtFromSint, Opcode::FcvtFromUint]), int, float),
+                    2 => (Opcode::Fpromote, Type::F32, Type::F64),
+                    3 => (Opcode::Fdemote, Type::F64, Type::F32),
+                    4 => (Opcode::Bitcast, float, same_width_int),
+                    _ => (Opcode::Bitcast, same_width_int, float),
+                };
+                let a = self.value_of(from);
+                vec![self.b.unary(opcode, to, a)]
             }
             _ => vec![],
         };
@@ -529,7 +629,7 @@ fn mutate_word(rng: &mut Rng, word: &str) -> String {
         word.strip_prefix(prefix).is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
     };
     if digits("v") {
-        format!("v{}", rng.below(46))
+        format!("v{}", rng.below(81))
     } else if digits("block") {
         format!("block{}", rng.below(7))
     } else if Type::from_name(word).is_some() {

@@ -274,6 +274,51 @@ fn type_mismatch_on_iadd() {
 }
 
 #[test]
+fn type_mismatch_on_fadd() {
+    let mut func = Function::new("f", Signature::default());
+    let mut b = FunctionBuilder::new(&mut func);
+    let entry = b.create_block();
+    b.switch_to_block(entry);
+    let a = b.fconst(Type::F32, 1f32.to_bits().into());
+    let c = b.fconst(Type::F64, 2f64.to_bits());
+    let sum = b.binary(Opcode::Fadd, a, c);
+    b.return_(&[]);
+    assert_only_error(
+        &func,
+        &format!("{} (v2 = fadd.f32 v0, v1)", inst_of(&func, sum)),
+        "operand v1 has type f64, expected f32",
+    );
+}
+
+#[test]
+fn fadd_of_integers_is_not_float_arithmetic() {
+    let mut func = Function::new("f", Signature::default());
+    let mut b = FunctionBuilder::new(&mut func);
+    let entry = b.create_block();
+    b.switch_to_block(entry);
+    let a = b.iconst(Type::I32, 1);
+    b.binary(Opcode::Fadd, a, a);
+    b.return_(&[]);
+    assert_only_error(&func, "inst1 (v1 = fadd.i32 v0, v0)", "result v1 has type i32, expected a float type");
+}
+
+#[test]
+fn bad_conversion() {
+    let mut func = Function::new("f", Signature::default());
+    let mut b = FunctionBuilder::new(&mut func);
+    let entry = b.create_block();
+    b.switch_to_block(entry);
+    let wide = b.fconst(Type::F64, 0);
+    let promoted = b.unary(Opcode::Fpromote, Type::F64, wide);
+    b.return_(&[]);
+    assert_only_error(
+        &func,
+        &format!("{} (v1 = fpromote.f64 v0)", inst_of(&func, promoted)),
+        "fpromote cannot convert v0 of type f64 to v1 of type f64",
+    );
+}
+
+#[test]
 fn entry_block_must_match_the_signature() {
     let mut func = Function::new("f", Signature::new(vec![Type::I32, Type::F64], vec![]));
     let mut b = FunctionBuilder::new(&mut func);
@@ -380,8 +425,8 @@ fn result_counts_and_formats_are_checked() {
 }
 
 /// Per-opcode type rules, written as text: `(instruction, expected message)`.
-/// Every line runs in `block0(v0: i32, v1: i64, v2: i8, v3: f32)` with one
-/// stack slot and one jump table.
+/// Every line runs in `block0(v0: i32, v1: i64, v2: i8, v3: f32, v4: f64)`
+/// with one stack slot and one jump table.
 #[test]
 fn opcode_type_rules() {
     let cases = [
@@ -412,11 +457,37 @@ fn opcode_type_rules() {
         ("br_table v1, jt0", "index v1 has type i64, expected i32"),
         ("brif v3, block1, block1", "condition v3 has type f32, expected an integer type"),
         ("return v1", "return value 0 is v1 of type i64, expected i32"),
+        // Float arithmetic: float results, operands of the result type.
+        ("v9 = fconst.i32 0x3f800000", "result v9 has type i32, expected a float type"),
+        ("v9 = fconst.f32 0x100000000", "immediate 4294967296 does not fit f32"),
+        ("v9 = fadd.f32 v3, v4", "operand v4 has type f64, expected f32"),
+        ("v9 = fsub.i64 v1, v1", "result v9 has type i64, expected a float type"),
+        ("v9 = fmin.f64 v3, v4", "operand v3 has type f32, expected f64"),
+        ("v9 = fcopysign.f64 v4, v3", "operand v3 has type f32, expected f64"),
+        ("v9 = fneg.f64 v3", "operand v3 has type f32, expected f64"),
+        ("v9 = sqrt.i32 v0", "result v9 has type i32, expected a float type"),
+        ("v9 = nearest.f32 v0", "operand v0 has type i32, expected f32"),
+        // Float comparisons: an i32 result, float operands of one type.
+        ("v9 = fcmp.i32 eq v0, v0", "operand v0 has type i32, expected a float type"),
+        ("v9 = fcmp.i32 lt v3, v4", "operand v4 has type f64, expected f32"),
+        ("v9 = fcmp.i64 ge v4, v4", "result v9 has type i64, expected i32"),
+        // Conversions: the kinds and widths on both sides.
+        ("v9 = fcvt_to_sint.i8 v3", "fcvt_to_sint cannot convert v3 of type f32 to v9 of type i8"),
+        ("v9 = fcvt_to_uint.f64 v4", "fcvt_to_uint cannot convert v4 of type f64 to v9 of type f64"),
+        ("v9 = fcvt_to_sint_sat.i32 v0", "fcvt_to_sint_sat cannot convert v0 of type i32 to v9 of type i32"),
+        ("v9 = fcvt_to_uint_sat.i16 v4", "fcvt_to_uint_sat cannot convert v4 of type f64 to v9 of type i16"),
+        ("v9 = fcvt_from_sint.f32 v2", "fcvt_from_sint cannot convert v2 of type i8 to v9 of type f32"),
+        ("v9 = fcvt_from_uint.i64 v1", "fcvt_from_uint cannot convert v1 of type i64 to v9 of type i64"),
+        ("v9 = fpromote.f64 v4", "fpromote cannot convert v4 of type f64 to v9 of type f64"),
+        ("v9 = fdemote.f32 v3", "fdemote cannot convert v3 of type f32 to v9 of type f32"),
+        ("v9 = bitcast.i64 v3", "bitcast cannot convert v3 of type f32 to v9 of type i64"),
+        ("v9 = bitcast.i32 v0", "bitcast cannot convert v0 of type i32 to v9 of type i32"),
     ];
     for (line, expected) in cases {
         let text = format!(
-            "function %f(i32, i64, i8, f32) -> i32 {{\n    jt0 = block1, []\n    ss0 = stack_slot 8\n\n\
-             block0(v0: i32, v1: i64, v2: i8, v3: f32):\n    {line}\n    jump block1\n\nblock1:\n    return v0\n}}\n"
+            "function %f(i32, i64, i8, f32, f64) -> i32 {{\n    jt0 = block1, []\n    ss0 = stack_slot 8\n\n\
+             block0(v0: i32, v1: i64, v2: i8, v3: f32, v4: f64):\n    {line}\n    jump block1\n\nblock1:\n    \
+             return v0\n}}\n"
         );
         // Terminators end block0 themselves; drop the extra jump.
         let text = if line.starts_with("br") || line.starts_with("return") {

@@ -265,7 +265,10 @@ fn to_sint(
             (float_bits(size, -(2f64.powi(bits as i32 - 1))), CC::B)
         };
         steps.extend(float_constant(size, bound, dst, tmp_xmm));
-        steps.extend([Step::Inst(Inst::Ucomis { size, a: src, b: tmp_xmm.to_reg() }), trap_if(cc, TrapCode::IntegerOverflow)]);
+        steps.extend([
+            Step::Inst(Inst::Ucomis { size, a: src, b: tmp_xmm.to_reg() }),
+            trap_if(cc, TrapCode::IntegerOverflow),
+        ]);
         steps.extend([
             Step::Inst(Inst::XmmRmR {
                 size,
@@ -317,11 +320,27 @@ fn to_uint(
         if saturating {
             let negative = buffer.get_label();
             steps.extend([
-                Step::Inst(Inst::Cmp { size: q, op: CmpOp::Test, src1: dst.to_reg(), src2: RegMemImm::Reg(dst.to_reg()) }),
+                Step::Inst(Inst::Cmp {
+                    size: q,
+                    op: CmpOp::Test,
+                    src1: dst.to_reg(),
+                    src2: RegMemImm::Reg(dst.to_reg()),
+                }),
                 Step::Jcc(CC::S, negative),
                 imm(OperandSize::Size32, u32::MAX as u64, tmp_gpr),
-                Step::Inst(Inst::Cmp { size: q, op: CmpOp::Cmp, src1: dst.to_reg(), src2: RegMemImm::Reg(tmp_gpr.to_reg()) }),
-                Step::Inst(Inst::Cmove { size: q, cc: CC::NBE, consequent: tmp_gpr.to_reg(), alternative: dst.to_reg(), dst }),
+                Step::Inst(Inst::Cmp {
+                    size: q,
+                    op: CmpOp::Cmp,
+                    src1: dst.to_reg(),
+                    src2: RegMemImm::Reg(tmp_gpr.to_reg()),
+                }),
+                Step::Inst(Inst::Cmove {
+                    size: q,
+                    cc: CC::NBE,
+                    consequent: tmp_gpr.to_reg(),
+                    alternative: dst.to_reg(),
+                    dst,
+                }),
                 Step::Jmp(done),
                 // Negative result: a negative input (0) or one ≥ 2^63 (max).
                 Step::Bind(negative),

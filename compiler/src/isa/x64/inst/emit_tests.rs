@@ -2,15 +2,16 @@
 //!
 //! Part of `isa/x64/inst/`, checking the last step of the back end
 //! (`Inst::emit` into a `MachBuffer`). The test data is one table of rows
-//! (`rows.rs`): an instruction, the bytes it must encode to, and the Intel
-//! text iced-x86 must print for those bytes. Every row is checked four ways:
+//! (`rows.rs`, and `rows_sse.rs` for floating point): an instruction, the
+//! bytes it must encode to, and the Intel text iced-x86 must print for those
+//! bytes. Every row is checked four ways:
 //!
 //! ```text
 //!            ┌─▶ bytes ── == expected hex
 //! Inst ─emit─┤
 //!            └─▶ bytes ─iced decode─▶ instructions ─┬─ format ─▶ == expected text
 //!                                                   └─ fields ─▶ == derive(Inst)
-//! Inst ─derive (derive.rs, from the Inst's fields)──────────────────────┘
+//! Inst ─derive (derive.rs, derive_sse.rs: from the Inst's fields)───────┘
 //! ```
 //!
 //! The expected hex was cross-checked with GNU `as` when the table was
@@ -18,8 +19,10 @@
 //! instruction form the encoder can produce; a test asserts each has a row.
 
 mod derive;
+mod derive_sse;
 mod forms;
 mod rows;
+mod rows_sse;
 
 use crate::isa::x64::inst::Inst;
 use crate::isa::x64::inst::emit::{EmitState, FrameLayout};
@@ -294,13 +297,20 @@ fn check_row(row: &Row) -> Result<(), String> {
     check_field("jump table entries", entries, emitted_entries)
 }
 
+/// The whole table: the integer rows, then the floating-point ones.
+fn all_rows() -> Vec<Row> {
+    let mut all = rows::rows();
+    all.extend(rows_sse::rows());
+    all
+}
+
 fn row_name(index: usize, row: &Row) -> String {
     format!("row {index} [{}] `{}`", forms::form_keys(row)[0], row.text)
 }
 
 #[test]
 fn every_row_encodes_decodes_and_matches_fields() {
-    let rows = rows::rows();
+    let rows = all_rows();
     let failures: Vec<String> = rows
         .iter()
         .enumerate()
@@ -311,7 +321,7 @@ fn every_row_encodes_decodes_and_matches_fields() {
 
 #[test]
 fn every_form_has_a_row() {
-    let rows = rows::rows();
+    let rows = all_rows();
     let all = forms::all_forms();
     let covered: std::collections::BTreeSet<String> = rows.iter().flat_map(forms::form_keys).collect();
     let unknown: Vec<&String> = covered.iter().filter(|k| !all.contains(*k)).collect();
@@ -349,7 +359,7 @@ fn field_check_catches_a_flipped_rex_b() {
 #[test]
 fn field_check_catches_every_meaningful_bit_flip() {
     let (mut flips, mut caught_by_fields, mut unnoticed) = (0, 0, Vec::new());
-    for (index, row) in rows::rows().iter().enumerate() {
+    for (index, row) in all_rows().iter().enumerate() {
         let emitted = emit_row(row);
         let fallthrough = |label: MachLabel| row.labels[label.0 as usize] == LabelAt::End;
         let derived = derive::derive(&row.inst, &row.frame, &fallthrough);
@@ -373,4 +383,23 @@ fn field_check_catches_every_meaningful_bit_flip() {
     }
     assert!(unnoticed.is_empty(), "bit flips the field check missed:\n{}", unnoticed.join("\n"));
     assert!(caught_by_fields * 2 > flips, "only {caught_by_fields} of {flips} flips were caught by the field check");
+}
+
+/// `MachInst::worst_case_size` bounds every instruction and sequence (jump
+/// tables are bounded separately): the buffer relies on it to decide when
+/// to emit an island.
+#[test]
+fn every_row_fits_the_worst_case_size() {
+    use crate::machinst::MachInst;
+    let limit = Inst::worst_case_size() as usize;
+    let too_long: Vec<String> = all_rows()
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| !matches!(row.inst, Inst::JmpTable { .. }))
+        .filter_map(|(index, row)| {
+            let len = emit_row(row).bytes.len();
+            (len > limit).then(|| format!("{}: {len} bytes", row_name(index, row)))
+        })
+        .collect();
+    assert!(too_long.is_empty(), "rows longer than worst_case_size() = {limit}:\n{}", too_long.join("\n"));
 }

@@ -368,7 +368,8 @@ impl MachInst for Inst {
     }
 
     fn worst_case_size() -> u32 {
-        // The longest fixed sequence is `CvtFloatToUint` (about 90 bytes);
+        // The longest fixed sequence is `CvtFloatToUint` (at most 116 bytes,
+        // with every register needing REX; the emit tests check each row);
         // a jump table has its table appended and is bounded separately.
         128
     }

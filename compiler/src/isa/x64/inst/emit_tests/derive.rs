@@ -7,6 +7,7 @@
 //! targets), what the encoder should have produced. Frame operands are
 //! resolved from the frame contract documented on `FrameOffset`.
 
+use super::derive_sse;
 use crate::isa::x64::inst::Inst;
 use crate::isa::x64::inst::args::*;
 use crate::isa::x64::inst::emit::FrameLayout;
@@ -58,7 +59,7 @@ pub struct Derived {
     pub table: Vec<MachLabel>,
 }
 
-fn inst_of(mnemonic: Mnemonic, operands: Vec<Operand>) -> MachineInst {
+pub(super) fn inst_of(mnemonic: Mnemonic, operands: Vec<Operand>) -> MachineInst {
     MachineInst { mnemonic, operands, trap: None, call_symbol: None }
 }
 
@@ -78,10 +79,16 @@ const GPR8: [Register; 16] = {
     use Register::*;
     [AL, CL, DL, BL, SPL, BPL, SIL, DIL, R8L, R9L, R10L, R11L, R12L, R13L, R14L, R15L]
 };
+const XMM: [Register; 16] = {
+    use Register::*;
+    [XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7, XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14, XMM15]
+};
 
 /// The iced register for `reg` at `bits` width.
 pub fn register(reg: Reg, bits: u32) -> Register {
-    let enc = reg.to_preg().expect("emit tests use physical registers").hw_enc();
+    let preg = reg.to_preg().expect("emit tests use physical registers");
+    assert_eq!(preg.class(), regalloc2::RegClass::Int, "{reg:?} is not a general-purpose register");
+    let enc = preg.hw_enc();
     match bits {
         64 => GPR64[enc],
         32 => GPR32[enc],
@@ -93,6 +100,17 @@ pub fn register(reg: Reg, bits: u32) -> Register {
 
 fn reg(r: Reg, bits: u32) -> Operand {
     Operand::Reg(register(r, bits))
+}
+
+/// The iced XMM register for `reg`.
+pub fn xmm_register(reg: Reg) -> Register {
+    let preg = reg.to_preg().expect("emit tests use physical registers");
+    assert_eq!(preg.class(), regalloc2::RegClass::Float, "{reg:?} is not an XMM register");
+    XMM[preg.hw_enc()]
+}
+
+fn xmm(r: Reg) -> Operand {
+    Operand::Reg(xmm_register(r))
 }
 
 /// The size of a `bits`-wide memory operand; `signed` where iced types it
@@ -166,7 +184,7 @@ fn imm32(value: i32, bits: u32) -> Operand {
     Operand::Imm { kind, value: value as i64 }
 }
 
-fn branch_mnemonic(cc: CC) -> Mnemonic {
+pub(super) fn branch_mnemonic(cc: CC) -> Mnemonic {
     use Mnemonic::*;
     [Jo, Jno, Jb, Jae, Je, Jne, Jbe, Ja, Js, Jns, Jp, Jnp, Jl, Jge, Jle, Jg][cc.enc() as usize]
 }
@@ -399,6 +417,65 @@ pub fn derive(inst: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) 
             ud2.trap = Some(*code);
             vec![inst_of(branch_mnemonic(cc.invert()), vec![Operand::Branch(Target::Inst(2))]), ud2]
         }
+        Inst::XmmRmR { size, op, src2, dst, .. } => {
+            let src = match src2 {
+                RegMem::Reg(r) => xmm(*r),
+                RegMem::Mem(amode) => mem(amode, frame, sse_memory_size(*size, op.is_bitwise())),
+            };
+            vec![inst_of(sse_mnemonic(*op, *size), vec![xmm(dst.to_reg()), src])]
+        }
+        Inst::XmmSqrt { size, src, dst } => {
+            let mnemonic = by_size(*size, Mnemonic::Sqrtss, Mnemonic::Sqrtsd);
+            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), xmm(*src)])]
+        }
+        Inst::XmmRound { size, mode, src, dst } => {
+            // Bit 3 of the immediate suppresses the inexact exception.
+            let imm = Operand::Imm { kind: OpKind::Immediate8, value: (*mode | 8) as i64 };
+            let mnemonic = by_size(*size, Mnemonic::Roundss, Mnemonic::Roundsd);
+            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), xmm(*src), imm])]
+        }
+        Inst::XmmConvert { to, src, dst } => {
+            let mnemonic = by_size(*to, Mnemonic::Cvtsd2ss, Mnemonic::Cvtss2sd);
+            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), xmm(*src)])]
+        }
+        Inst::XmmMov { src, dst } => vec![inst_of(Mnemonic::Movaps, vec![xmm(dst.to_reg()), xmm(*src)])],
+        Inst::XmmLoad { size, src, dst } => {
+            let mnemonic = by_size(*size, Mnemonic::Movss, Mnemonic::Movsd);
+            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), mem(src, frame, sse_memory_size(*size, false))])]
+        }
+        Inst::XmmStore { size, src, dst } => {
+            let mnemonic = by_size(*size, Mnemonic::Movss, Mnemonic::Movsd);
+            vec![inst_of(mnemonic, vec![mem(dst, frame, sse_memory_size(*size, false)), xmm(*src)])]
+        }
+        Inst::GprToXmm { size, src, dst } => {
+            vec![inst_of(movd_mnemonic(*size), vec![xmm(dst.to_reg()), reg(*src, size.bits())])]
+        }
+        Inst::XmmToGpr { size, src, dst } => {
+            vec![inst_of(movd_mnemonic(*size), vec![reg(dst.to_reg(), size.bits()), xmm(*src)])]
+        }
+        Inst::Ucomis { size, a, b } => {
+            vec![inst_of(by_size(*size, Mnemonic::Ucomiss, Mnemonic::Ucomisd), vec![xmm(*a), xmm(*b)])]
+        }
+        Inst::CvtIntToFloat { int_size, size, src, dst } => {
+            let mnemonic = by_size(*size, Mnemonic::Cvtsi2ss, Mnemonic::Cvtsi2sd);
+            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), reg(*src, int_size.bits())])]
+        }
+        Inst::CvtFloatToIntTrunc { size, int_size, src, dst } => {
+            let mnemonic = by_size(*size, Mnemonic::Cvttss2si, Mnemonic::Cvttsd2si);
+            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), int_size.bits()), xmm(*src)])]
+        }
+        Inst::XmmCmove { cc, consequent, dst, .. } => derive_sse::xmm_cmove(*cc, *consequent, *dst, frame),
+        Inst::XmmMinMax { size, is_min, rhs, dst, .. } => derive_sse::min_max(*size, *is_min, *rhs, *dst, frame),
+        Inst::CvtFloatToSint { size, int_size, saturating, src, dst, tmp_xmm } => {
+            derive_sse::float_to_sint(*size, *int_size, *saturating, *src, *dst, *tmp_xmm, frame)
+        }
+        Inst::CvtFloatToUint { size, int_size, saturating, src, dst, tmp_gpr, tmp_xmm, tmp_xmm2 } => {
+            let temps = derive_sse::UintTemps { gpr: *tmp_gpr, xmm: *tmp_xmm, xmm2: *tmp_xmm2 };
+            derive_sse::float_to_uint(*size, *int_size, *saturating, *src, *dst, temps, frame)
+        }
+        Inst::CvtUint64ToFloat { size, src, dst, tmp1, tmp2 } => {
+            derive_sse::uint64_to_float(*size, *src, *dst, *tmp1, *tmp2, frame)
+        }
         Inst::Push64 { src } => vec![inst_of(Mnemonic::Push, vec![reg(*src, 64)])],
         Inst::Pop64 { dst } => vec![inst_of(Mnemonic::Pop, vec![reg(dst.to_reg(), 64)])],
     };
@@ -407,4 +484,45 @@ pub fn derive(inst: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) 
 
 fn sign_extend_mnemonic(size: OperandSize) -> Mnemonic {
     if size == OperandSize::Size64 { Mnemonic::Cqo } else { Mnemonic::Cdq }
+}
+
+/// `f32` picks the `ss`/`ps` mnemonic, `f64` the `sd`/`pd` one.
+fn by_size(size: FloatSize, f32: Mnemonic, f64: Mnemonic) -> Mnemonic {
+    match size {
+        FloatSize::F32 => f32,
+        FloatSize::F64 => f64,
+    }
+}
+
+/// The memory operand of a scalar (`ss`/`sd`: one element) or packed
+/// bitwise (`ps`/`pd`: all 128 bits) SSE instruction.
+fn sse_memory_size(size: FloatSize, packed: bool) -> MemorySize {
+    match (size, packed) {
+        (FloatSize::F32, false) => MemorySize::Float32,
+        (FloatSize::F64, false) => MemorySize::Float64,
+        (FloatSize::F32, true) => MemorySize::Packed128_Float32,
+        (FloatSize::F64, true) => MemorySize::Packed128_Float64,
+    }
+}
+
+fn sse_mnemonic(op: SseOp, size: FloatSize) -> Mnemonic {
+    use Mnemonic::*;
+    let (f32, f64) = match op {
+        SseOp::Add => (Addss, Addsd),
+        SseOp::Sub => (Subss, Subsd),
+        SseOp::Mul => (Mulss, Mulsd),
+        SseOp::Div => (Divss, Divsd),
+        SseOp::Min => (Minss, Minsd),
+        SseOp::Max => (Maxss, Maxsd),
+        SseOp::And => (Andps, Andpd),
+        SseOp::AndNot => (Andnps, Andnpd),
+        SseOp::Or => (Orps, Orpd),
+        SseOp::Xor => (Xorps, Xorpd),
+    };
+    by_size(size, f32, f64)
+}
+
+/// `movd` moves 32 bits between a GPR and an XMM register, `movq` 64.
+fn movd_mnemonic(size: OperandSize) -> Mnemonic {
+    if size == OperandSize::Size64 { Mnemonic::Movq } else { Mnemonic::Movd }
 }

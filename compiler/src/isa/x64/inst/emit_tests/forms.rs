@@ -7,8 +7,13 @@
 //! [`all_forms`] lists every form the encoder has, and a test asserts that
 //! each has a row (and that every row's forms are in the list).
 //!
-//! Invariant: when `emit.rs` gains a form (a new variant, operand kind,
-//! size or encoding choice), `all_forms` gains its key.
+//! The SSE instructions (`emit_sse.rs`) have their own keys for what the
+//! mandatory prefix makes special: which register files sit in the ModR/M
+//! fields (`SseReg/`), the REX bits (`SseRex/`) and the addressing forms
+//! (`SseAmode/`).
+//!
+//! Invariant: when `emit.rs` or `emit_sse.rs` gains a form (a new variant,
+//! operand kind, size or encoding choice), `all_forms` gains its key.
 
 use super::{LabelAt, Row};
 use crate::isa::x64::inst::Inst;
@@ -70,7 +75,7 @@ fn base_class(base: Reg) -> &'static str {
     }
 }
 
-fn disp_keys(disp: i32, keys: &mut Vec<String>) {
+fn disp_keys(prefix: &str, disp: i32, keys: &mut Vec<String>) {
     let class = if disp == 0 {
         "Zero"
     } else if i8::try_from(disp).is_ok() {
@@ -78,38 +83,69 @@ fn disp_keys(disp: i32, keys: &mut Vec<String>) {
     } else {
         "Disp32"
     };
-    keys.push(format!("Amode/Disp/{class}"));
+    keys.push(format!("{prefix}/Disp/{class}"));
     if DISP_EDGES.contains(&disp) {
-        keys.push(format!("Amode/DispValue/{disp}"));
+        keys.push(format!("{prefix}/DispValue/{disp}"));
     }
 }
 
+/// The addressing forms of an integer instruction's memory operand.
 fn amode_keys(amode: &Amode, keys: &mut Vec<String>) {
+    amode_keys_under("Amode", amode, keys);
+}
+
+/// The addressing forms under `prefix`: `Amode` for integer instructions,
+/// `SseAmode` for SSE ones (whose mandatory prefix goes before REX).
+fn amode_keys_under(prefix: &str, amode: &Amode, keys: &mut Vec<String>) {
     match *amode {
         Amode::ImmReg { base, disp } => {
-            keys.push(format!("Amode/Base/{}", base_class(base)));
+            keys.push(format!("{prefix}/Base/{}", base_class(base)));
             if hw(base) >= 8 {
-                keys.push("Amode/BaseExtended".into());
+                keys.push(format!("{prefix}/BaseExtended"));
             }
-            disp_keys(disp, keys);
+            disp_keys(prefix, disp, keys);
         }
         Amode::ImmRegRegShift { base, index, shift, disp } => {
-            keys.push(format!("Amode/IndexBase/{}", base_class(base)));
-            keys.push(format!("Amode/Index/Scale{}", 1 << shift));
+            keys.push(format!("{prefix}/IndexBase/{}", base_class(base)));
+            keys.push(format!("{prefix}/Index/Scale{}", 1 << shift));
             if hw(base) >= 8 {
-                keys.push("Amode/BaseExtended".into());
+                keys.push(format!("{prefix}/BaseExtended"));
             }
             if hw(index) >= 8 {
-                keys.push("Amode/IndexExtended".into());
+                keys.push(format!("{prefix}/IndexExtended"));
             }
             if hw(index) == 12 {
-                keys.push("Amode/IndexR12".into());
+                keys.push(format!("{prefix}/IndexR12"));
             }
-            disp_keys(disp, keys);
+            disp_keys(prefix, disp, keys);
         }
-        Amode::RipRelative { .. } => keys.push("Amode/Rip".into()),
-        Amode::Frame(offset) => keys.push(format!("Amode/Frame/{}", frame_offset_name(offset))),
+        Amode::RipRelative { .. } => keys.push(format!("{prefix}/Rip")),
+        Amode::Frame(offset) => keys.push(format!("{prefix}/Frame/{}", frame_offset_name(offset))),
     }
+}
+
+/// Every addressing form under `prefix` (see [`amode_keys_under`]).
+fn amode_forms(prefix: &str) -> Vec<String> {
+    let mut all = Vec::new();
+    for class in ["Plain", "RspR12", "RbpR13"] {
+        all.push(format!("{prefix}/Base/{class}"));
+        all.push(format!("{prefix}/IndexBase/{class}"));
+    }
+    for scale in [1, 2, 4, 8] {
+        all.push(format!("{prefix}/Index/Scale{scale}"));
+    }
+    for key in ["BaseExtended", "IndexExtended", "IndexR12", "Rip", "Disp/Zero", "Disp/Disp8", "Disp/Disp32"] {
+        all.push(format!("{prefix}/{key}"));
+    }
+    for disp in DISP_EDGES {
+        all.push(format!("{prefix}/DispValue/{disp}"));
+    }
+    for offset in
+        [FrameOffset::Outgoing(0), FrameOffset::StackSlot(0), FrameOffset::Spill(0), FrameOffset::IncomingArg(0)]
+    {
+        all.push(format!("{prefix}/Frame/{}", frame_offset_name(offset)));
+    }
+    all
 }
 
 fn frame_offset_name(offset: FrameOffset) -> &'static str {
@@ -261,10 +297,190 @@ pub fn form_keys(row: &Row) -> Vec<String> {
         Inst::CallUnknown { .. } => k.push("CallUnknown".into()),
         Inst::Ud2 { .. } => k.push("Ud2".into()),
         Inst::TrapIf { cc, .. } => k.push(format!("TrapIf/{cc:?}")),
+        Inst::XmmRmR { size, op, src2, dst, .. } => {
+            k.push(format!("XmmRmR/{size:?}/{op:?}/{}", rm_kind(src2)));
+            sse_operand_keys("XmmRmR", dst.to_reg(), src2, false, k);
+        }
+        Inst::XmmSqrt { size, src, dst } => {
+            k.push(format!("XmmSqrt/{size:?}"));
+            sse_operand_keys("XmmSqrt", dst.to_reg(), &RegMem::Reg(*src), false, k);
+        }
+        Inst::XmmRound { size, mode, src, dst } => {
+            k.push(format!("XmmRound/{size:?}/Mode{mode}"));
+            sse_operand_keys("XmmRound", dst.to_reg(), &RegMem::Reg(*src), false, k);
+        }
+        Inst::XmmConvert { to, src, dst } => {
+            k.push(format!("XmmConvert/To{to:?}"));
+            sse_operand_keys("XmmConvert", dst.to_reg(), &RegMem::Reg(*src), false, k);
+        }
+        Inst::XmmMov { src, dst } => {
+            k.push("XmmMov".into());
+            sse_operand_keys("XmmMov", dst.to_reg(), &RegMem::Reg(*src), false, k);
+        }
+        Inst::XmmLoad { size, src, dst } => {
+            k.push(format!("XmmLoad/{size:?}"));
+            sse_operand_keys("XmmLoad", dst.to_reg(), &RegMem::Mem(*src), false, k);
+        }
+        Inst::XmmStore { size, src, dst } => {
+            k.push(format!("XmmStore/{size:?}"));
+            sse_operand_keys("XmmStore", *src, &RegMem::Mem(*dst), false, k);
+        }
+        Inst::GprToXmm { size, src, dst } => {
+            k.push(format!("GprToXmm/{size:?}"));
+            let w = *size == OperandSize::Size64;
+            sse_operand_keys("GprToXmm", dst.to_reg(), &RegMem::Reg(*src), w, k);
+        }
+        Inst::XmmToGpr { size, src, dst } => {
+            k.push(format!("XmmToGpr/{size:?}"));
+            let w = *size == OperandSize::Size64;
+            sse_operand_keys("XmmToGpr", *src, &RegMem::Reg(dst.to_reg()), w, k);
+        }
+        Inst::Ucomis { size, a, b } => {
+            k.push(format!("Ucomis/{size:?}"));
+            sse_operand_keys("Ucomis", *a, &RegMem::Reg(*b), false, k);
+        }
+        Inst::CvtIntToFloat { int_size, size, src, dst } => {
+            k.push(format!("CvtIntToFloat/{int_size:?}/{size:?}"));
+            let w = *int_size == OperandSize::Size64;
+            sse_operand_keys("CvtIntToFloat", dst.to_reg(), &RegMem::Reg(*src), w, k);
+        }
+        Inst::CvtFloatToIntTrunc { size, int_size, src, dst } => {
+            k.push(format!("CvtFloatToIntTrunc/{size:?}/{int_size:?}"));
+            let w = *int_size == OperandSize::Size64;
+            sse_operand_keys("CvtFloatToIntTrunc", dst.to_reg(), &RegMem::Reg(*src), w, k);
+        }
+        Inst::XmmCmove { cc, .. } => k.push(format!("XmmCmove/{cc:?}")),
+        Inst::XmmMinMax { size, is_min, .. } => {
+            k.push(format!("XmmMinMax/{}/{size:?}", if *is_min { "Min" } else { "Max" }))
+        }
+        Inst::CvtFloatToSint { size, int_size, saturating, .. } => {
+            k.push(format!("CvtFloatToSint/{}/{size:?}/{int_size:?}", conversion_kind(*saturating)))
+        }
+        Inst::CvtFloatToUint { size, int_size, saturating, .. } => {
+            k.push(format!("CvtFloatToUint/{}/{size:?}/{int_size:?}", conversion_kind(*saturating)))
+        }
+        Inst::CvtUint64ToFloat { size, .. } => k.push(format!("CvtUint64ToFloat/{size:?}")),
         Inst::Push64 { .. } => k.push("Push64".into()),
         Inst::Pop64 { .. } => k.push("Pop64".into()),
     }
     keys
+}
+
+fn conversion_kind(saturating: bool) -> &'static str {
+    if saturating { "Saturating" } else { "Trapping" }
+}
+
+/// Which of the four register files a register is in, as far as the
+/// encoding cares: XMM or general-purpose, and whether it needs a REX bit.
+fn register_class(reg: Reg) -> &'static str {
+    let preg = reg.to_preg().expect("emit tests use physical registers");
+    match (preg.class(), preg.hw_enc() >= 8) {
+        (regalloc2::RegClass::Float, false) => "Xmm0To7",
+        (regalloc2::RegClass::Float, true) => "Xmm8To15",
+        (_, false) => "Gpr0To7",
+        (_, true) => "Gpr8To15",
+    }
+}
+
+/// The operand forms of a single SSE instruction `[prefix] [REX] 0F ...
+/// ModR/M`: what is in the ModR/M `reg` field and in `rm` (a register, or
+/// an address under `SseAmode/`); for register-register forms the REX bits
+/// (`SseRex/WRB`, `None` without REX); and whether `variant` was seen with
+/// an extended register anywhere (which needs REX after the mandatory
+/// prefix).
+fn sse_operand_keys(variant: &str, reg_field: Reg, rm_field: &RegMem, w: bool, keys: &mut Vec<String>) {
+    keys.push(format!("SseReg/Reg/{}", register_class(reg_field)));
+    let mut extended = hw(reg_field) >= 8;
+    match rm_field {
+        RegMem::Reg(rm) => {
+            keys.push(format!("SseReg/Rm/{}", register_class(*rm)));
+            extended |= hw(*rm) >= 8;
+            let bits: String = [(w, 'W'), (hw(reg_field) >= 8, 'R'), (hw(*rm) >= 8, 'B')]
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, c)| c)
+                .collect();
+            keys.push(format!("SseRex/{}", if bits.is_empty() { "None" } else { &bits }));
+        }
+        RegMem::Mem(amode) => {
+            amode_keys_under("SseAmode", amode, keys);
+            extended |= match *amode {
+                Amode::ImmReg { base, .. } => hw(base) >= 8,
+                Amode::ImmRegRegShift { base, index, .. } => hw(base) >= 8 || hw(index) >= 8,
+                Amode::RipRelative { .. } | Amode::Frame(_) => false,
+            };
+        }
+    }
+    if extended {
+        keys.push(format!("{variant}/ExtendedRegs"));
+    }
+}
+
+const FLOAT_SIZES: [FloatSize; 2] = [FloatSize::F32, FloatSize::F64];
+
+/// Every form of the SSE instructions and float sequences.
+fn sse_forms() -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    let mut add = |key: String| all.push(key);
+    for size in FLOAT_SIZES {
+        for op in SseOp::ALL {
+            add(format!("XmmRmR/{size:?}/{op:?}/Reg"));
+            add(format!("XmmRmR/{size:?}/{op:?}/Mem"));
+        }
+        add(format!("XmmSqrt/{size:?}"));
+        for mode in 0..4 {
+            add(format!("XmmRound/{size:?}/Mode{mode}"));
+        }
+        add(format!("XmmConvert/To{size:?}"));
+        add(format!("XmmLoad/{size:?}"));
+        add(format!("XmmStore/{size:?}"));
+        add(format!("Ucomis/{size:?}"));
+        add(format!("XmmMinMax/Min/{size:?}"));
+        add(format!("XmmMinMax/Max/{size:?}"));
+        add(format!("CvtUint64ToFloat/{size:?}"));
+        for int_size in SIZES {
+            add(format!("CvtIntToFloat/{int_size:?}/{size:?}"));
+            add(format!("CvtFloatToIntTrunc/{size:?}/{int_size:?}"));
+            for kind in ["Trapping", "Saturating"] {
+                add(format!("CvtFloatToSint/{kind}/{size:?}/{int_size:?}"));
+                add(format!("CvtFloatToUint/{kind}/{size:?}/{int_size:?}"));
+            }
+        }
+    }
+    add("XmmMov".into());
+    for size in SIZES {
+        add(format!("GprToXmm/{size:?}"));
+        add(format!("XmmToGpr/{size:?}"));
+    }
+    for cc in CC::ALL {
+        add(format!("XmmCmove/{cc:?}"));
+    }
+    for field in ["Reg", "Rm"] {
+        for class in ["Xmm0To7", "Xmm8To15", "Gpr0To7", "Gpr8To15"] {
+            add(format!("SseReg/{field}/{class}"));
+        }
+    }
+    for bits in ["None", "B", "R", "RB", "W", "WB", "WR", "WRB"] {
+        add(format!("SseRex/{bits}"));
+    }
+    for variant in [
+        "XmmRmR",
+        "XmmSqrt",
+        "XmmRound",
+        "XmmConvert",
+        "XmmMov",
+        "XmmLoad",
+        "XmmStore",
+        "GprToXmm",
+        "XmmToGpr",
+        "Ucomis",
+        "CvtIntToFloat",
+        "CvtFloatToIntTrunc",
+    ] {
+        add(format!("{variant}/ExtendedRegs"));
+    }
+    all.extend(amode_forms("SseAmode"));
+    all
 }
 
 /// Every form `emit.rs` can produce (`Args` emits nothing and has none).
@@ -347,23 +563,7 @@ pub fn all_forms() -> Vec<String> {
         add(name.into());
     }
     // Addressing: every ModR/M + SIB shape `enc_rm` produces.
-    for class in ["Plain", "RspR12", "RbpR13"] {
-        add(format!("Amode/Base/{class}"));
-        add(format!("Amode/IndexBase/{class}"));
-    }
-    for scale in [1, 2, 4, 8] {
-        add(format!("Amode/Index/Scale{scale}"));
-    }
-    for key in ["BaseExtended", "IndexExtended", "IndexR12", "Rip", "Disp/Zero", "Disp/Disp8", "Disp/Disp32"] {
-        add(format!("Amode/{key}"));
-    }
-    for disp in DISP_EDGES {
-        add(format!("Amode/DispValue/{disp}"));
-    }
-    for offset in
-        [FrameOffset::Outgoing(0), FrameOffset::StackSlot(0), FrameOffset::Spill(0), FrameOffset::IncomingArg(0)]
-    {
-        add(format!("Amode/Frame/{}", frame_offset_name(offset)));
-    }
+    all.extend(amode_forms("Amode"));
+    all.extend(sse_forms());
     all
 }

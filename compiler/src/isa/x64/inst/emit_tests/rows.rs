@@ -27,44 +27,44 @@ use RegMem as Rm;
 use RegMemImm as Rmi;
 use regalloc2::PRegSet;
 
-const L0: MachLabel = MachLabel(0);
-const L1: MachLabel = MachLabel(1);
-const L2: MachLabel = MachLabel(2);
+pub(super) const L0: MachLabel = MachLabel(0);
+pub(super) const L1: MachLabel = MachLabel(1);
+pub(super) const L2: MachLabel = MachLabel(2);
 
-fn row(inst: Inst, hex: &'static str, text: &'static str) -> Row {
+pub(super) fn row(inst: Inst, hex: &'static str, text: &'static str) -> Row {
     Row { inst, hex, text, frame: FrameLayout::default(), labels: vec![] }
 }
 
 impl Row {
-    fn with_frame(self, frame: FrameLayout) -> Row {
+    pub(super) fn with_frame(self, frame: FrameLayout) -> Row {
         Row { frame, ..self }
     }
 
-    fn with_labels(self, labels: &[LabelAt]) -> Row {
+    pub(super) fn with_labels(self, labels: &[LabelAt]) -> Row {
         Row { labels: labels.to_vec(), ..self }
     }
 }
 
 /// 16 bytes of outgoing arguments, 32 of stack slots, 4 spill slots, three
 /// callee saves: `frame_size` 0x58, spills at `rsp + 0x30 + 8 * i`.
-fn small_frame() -> FrameLayout {
+pub(super) fn small_frame() -> FrameLayout {
     FrameLayout::new(16, 32, 4, vec![3, 12, 15])
 }
 
 /// 256 bytes of stack slots and 4 spill slots: spills need a disp32.
-fn large_frame() -> FrameLayout {
+pub(super) fn large_frame() -> FrameLayout {
     FrameLayout::new(0, 256, 4, vec![])
 }
 
-fn base(base: Reg, disp: i32) -> Amode {
+pub(super) fn base(base: Reg, disp: i32) -> Amode {
     Amode::ImmReg { base, disp }
 }
 
-fn indexed(base: Reg, index: Reg, shift: u8, disp: i32) -> Amode {
+pub(super) fn indexed(base: Reg, index: Reg, shift: u8, disp: i32) -> Amode {
     Amode::ImmRegRegShift { base, index, shift, disp }
 }
 
-fn rip(target: MachLabel) -> Amode {
+pub(super) fn rip(target: MachLabel) -> Amode {
     Amode::RipRelative { target }
 }
 
