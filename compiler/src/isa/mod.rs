@@ -2,4 +2,5 @@
 //! type, operands, registers, encoding and emit tests), `lower.rs` (IR to
 //! instructions) and `abi.rs` (calling convention and frame).
 
+pub mod aarch64;
 pub mod x64;

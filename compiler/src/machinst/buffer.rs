@@ -107,7 +107,9 @@ pub struct MachBuffer<I: MachInst> {
     labels_at_tail: Vec<MachLabel>,
     labels_at_tail_offset: CodeOffset,
     fixups: Vec<Fixup<I::LabelUse>>,
-    /// Fixups whose label was not bound yet when an island was considered.
+    /// Fixups that may need a veneer: their kind supports one and their
+    /// label was not bound when they were recorded (or retargeted). Bound
+    /// ones are dropped lazily, in `island_needed`.
     pending: Vec<usize>,
     tail_branches: Vec<TailBranch>,
     traps: Vec<MachTrap>,
@@ -192,7 +194,9 @@ impl<I: MachInst> MachBuffer<I> {
     /// Records a reference of kind `kind` at `offset` to `label`.
     pub fn use_label_at_offset(&mut self, offset: CodeOffset, label: MachLabel, kind: I::LabelUse) {
         self.fixups.push(Fixup { label, offset, kind });
-        self.pending.push(self.fixups.len() - 1);
+        if kind.supports_veneer() && self.label_offsets[label.0 as usize] == UNBOUND {
+            self.pending.push(self.fixups.len() - 1);
+        }
     }
 
     /// Records that the bytes `start..end` just emitted are an unconditional
@@ -272,6 +276,12 @@ impl<I: MachInst> MachBuffer<I> {
                     let original: Vec<u8> = self.data[conditional.start as usize..conditional.end as usize].to_vec();
                     self.data[conditional.start as usize..conditional.end as usize].copy_from_slice(&inverted);
                     self.fixups[conditional.fixup].label = last.target;
+                    // Its new target may be far: consider it for a veneer again.
+                    if self.fixups[conditional.fixup].kind.supports_veneer()
+                        && !self.pending.contains(&conditional.fixup)
+                    {
+                        self.pending.push(conditional.fixup);
+                    }
                     let entry = self.tail_branches.last_mut().expect("conditional");
                     entry.target = last.target;
                     entry.inverted = Some(original);
@@ -300,24 +310,26 @@ impl<I: MachInst> MachBuffer<I> {
 
     /// Whether an island must be emitted before `distance` more bytes, so
     /// that no pending short-range fixup goes out of range.
-    pub fn island_needed(&self, distance: CodeOffset) -> bool {
+    ///
+    /// Called before every instruction, so it first drops the fixups whose
+    /// label got bound: the list stays as short as the number of forward
+    /// short-range branches still open, and the check stays linear overall.
+    pub fn island_needed(&mut self, distance: CodeOffset) -> bool {
+        let label_offsets = &self.label_offsets;
+        let fixups = &self.fixups;
+        self.pending.retain(|&f| label_offsets[fixups[f].label.0 as usize] == UNBOUND);
+        if self.pending.is_empty() {
+            return false;
+        }
         let horizon = self.cur_offset() as u64 + distance as u64 + self.island_size() as u64;
         self.pending.iter().any(|&f| {
             let fixup = &self.fixups[f];
-            self.label_offsets[fixup.label.0 as usize] == UNBOUND
-                && fixup.kind.supports_veneer()
-                && fixup.offset as u64 + fixup.kind.max_pos_range() as u64 <= horizon
+            fixup.offset as u64 + fixup.kind.max_pos_range() as u64 <= horizon
         })
     }
 
     fn island_size(&self) -> u32 {
-        self.pending
-            .iter()
-            .map(|&f| self.fixups[f].kind)
-            .filter(|k| k.supports_veneer())
-            .map(|k| k.veneer_size())
-            .sum::<u32>()
-            + I::worst_case_size()
+        self.pending.iter().map(|&f| self.fixups[f].kind.veneer_size()).sum::<u32>() + I::worst_case_size()
     }
 
     /// Emits an island: a veneer for every pending fixup whose label is not
@@ -329,10 +341,8 @@ impl<I: MachInst> MachBuffer<I> {
         let mut still_pending = Vec::new();
         for f in pending {
             let fixup = self.fixups[f].clone();
-            let bound = self.label_offsets[fixup.label.0 as usize] != UNBOUND;
-            if bound || !fixup.kind.supports_veneer() {
-                still_pending.push(f);
-                continue;
+            if self.label_offsets[fixup.label.0 as usize] != UNBOUND {
+                continue; // resolved in range: no veneer
             }
             // Point the short-range use at a veneer, which jumps onward.
             let veneer_offset = self.cur_offset();
@@ -347,7 +357,9 @@ impl<I: MachInst> MachBuffer<I> {
             fixup.kind.patch(&mut self.data[start..end], fixup.offset, veneer_offset);
             self.fixups[f].label = MachLabel(UNBOUND);
             self.fixups.push(Fixup { label: fixup.label, offset: use_offset, kind });
-            still_pending.push(self.fixups.len() - 1);
+            if kind.supports_veneer() {
+                still_pending.push(self.fixups.len() - 1);
+            }
         }
         self.pending = still_pending;
         self.tail_branches.clear();

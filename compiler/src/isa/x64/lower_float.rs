@@ -220,9 +220,7 @@ pub fn lower_float(ctx: &mut Lower<'_, Inst>, inst: ir::Inst) -> Option<CompileR
                 }
                 Opcode::Fpromote => ctx.emit(Inst::XmmConvert { to: FloatSize::F64, src, dst: out }),
                 Opcode::Fdemote => ctx.emit(Inst::XmmConvert { to: FloatSize::F32, src, dst: out }),
-                Opcode::Bitcast if to.is_float() => {
-                    ctx.emit(Inst::GprToXmm { size: int_size(to), src, dst: out })
-                }
+                Opcode::Bitcast if to.is_float() => ctx.emit(Inst::GprToXmm { size: int_size(to), src, dst: out }),
                 Opcode::Bitcast => ctx.emit(Inst::XmmToGpr { size: int_size(from), src, dst: out }),
                 other => {
                     return Some(Err(CompileError::internal(format!("x64: {other} on {from} -> {to}"))));

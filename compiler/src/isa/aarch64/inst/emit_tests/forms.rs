@@ -1,0 +1,401 @@
+//! Instruction forms: the coverage measure of the emit-test table.
+//!
+//! Part of the emit tests. A *form* is one way `emit.rs` can encode an
+//! instruction (a variant with an operation, width, operand kind,
+//! immediate encoding, addressing form or branch shape), named by a key
+//! such as `AluRRImm12/SubS/Size32/Shifted` or `AMode/Load/RegExtended`.
+//! [`form_keys`] names the forms a row exercises; [`all_forms`] lists every
+//! form the encoder has, and a test asserts that each has a row (and that
+//! every row's forms are in the list).
+//!
+//! Invariant: when `emit.rs` gains a form (a new variant, operation, width,
+//! operand kind or encoding choice), `all_forms` gains its key.
+
+use super::{LabelAt, Row};
+use crate::isa::aarch64::inst::Inst;
+use crate::isa::aarch64::inst::args::*;
+use crate::isa::aarch64::inst::emit::FrameLayout;
+
+/// 12-bit immediates at the edges of the unshifted and shifted forms.
+pub const IMM12_EDGES: [u64; 4] = [0, 0xfff, 0x1000, 0xfff000];
+/// `Imm` values at the edges between its encodings.
+pub const IMM_EDGES: [(OperandSize, u64); 10] = [
+    (OperandSize::Size64, 0),                     // movz #0
+    (OperandSize::Size64, u64::MAX),              // movn #0
+    (OperandSize::Size64, 0xffff_0000_0000_0000), // movz lsl #48
+    (OperandSize::Size64, 0x0000_ffff_ffff_ffff), // movn lsl #48
+    (OperandSize::Size64, 0x5555_5555_5555_5555), // orr bitmask
+    (OperandSize::Size64, 0x1234_5678_9abc_def0), // movz + 3 movk
+    (OperandSize::Size64, 0xffff_ffff_1234_5678), // movn + movk
+    (OperandSize::Size32, u32::MAX as u64),       // movn w, #0
+    (OperandSize::Size32, 0xffff_0000),           // movz w, lsl #16
+    (OperandSize::Size32, 0x1234_5678),           // movz + movk
+];
+
+fn imm_form(size: OperandSize, value: u64) -> &'static str {
+    let value = value & size.mask();
+    let halves = size.bits() / 16;
+    let chunks: Vec<u16> = (0..halves).map(|i| (value >> (16 * i)) as u16).collect();
+    let zeros = chunks.iter().filter(|&&c| c == 0).count() as u32;
+    let ones = chunks.iter().filter(|&&c| c == 0xffff).count() as u32;
+    if zeros >= halves - 1 {
+        "MovZ"
+    } else if ones >= halves - 1 {
+        "MovN"
+    } else if ImmLogic::maybe_from_u64(value, size).is_some() {
+        "Logic"
+    } else if ones > zeros {
+        "MovNK"
+    } else {
+        "MovZK"
+    }
+}
+
+/// The element size of a logical immediate.
+fn element_size(imm: &ImmLogic) -> u32 {
+    let combined = (imm.n as u32) << 6 | (!imm.imms as u32 & 0x3f);
+    1 << (31 - combined.leading_zeros())
+}
+
+fn label_form(at: LabelAt) -> &'static str {
+    match at {
+        LabelAt::Start => "Backward",
+        LabelAt::End => "FallThrough",
+        LabelAt::Past(_) => "Forward",
+    }
+}
+
+/// The addressing form a single-register access uses after resolution.
+fn amode_form(mem: &AMode, frame: &FrameLayout, access_bytes: u32) -> String {
+    let classify = |offset: i64| {
+        let scale = access_bytes as i64;
+        if (0..4096 * scale).contains(&offset) && offset % scale == 0 {
+            "UnsignedOffset"
+        } else if (-256..256).contains(&offset) {
+            "Unscaled"
+        } else {
+            "LargeOffset"
+        }
+    };
+    match *mem {
+        AMode::RegOffset { offset, .. } => format!("RegOffset/{}", classify(offset)),
+        AMode::Frame(location) => {
+            let name = match location {
+                FrameOffset::Outgoing(_) => "Outgoing",
+                FrameOffset::StackSlot(_) => "StackSlot",
+                FrameOffset::Spill(_) => "Spill",
+                FrameOffset::IncomingArg(_) => "IncomingArg",
+            };
+            let _ = frame;
+            format!("Frame/{name}")
+        }
+        AMode::UnsignedOffset { .. } => "UnsignedOffset".into(),
+        AMode::Unscaled { .. } => "Unscaled".into(),
+        AMode::PreIndexed { .. } => "PreIndexed".into(),
+        AMode::PostIndexed { .. } => "PostIndexed".into(),
+        AMode::RegExtended { extend, scaled, .. } => {
+            format!("RegExtended/{extend:?}/{}", if scaled { "Scaled" } else { "Unscaled" })
+        }
+    }
+}
+
+fn pair_form(mem: &PairAMode) -> &'static str {
+    match mem {
+        PairAMode::SignedOffset { .. } => "SignedOffset",
+        PairAMode::PreIndexed { .. } => "PreIndexed",
+        PairAMode::PostIndexed { .. } => "PostIndexed",
+    }
+}
+
+fn sp_adjust_form(amount: u32) -> &'static str {
+    match amount {
+        0 => "NoFrame",
+        a if a < 0x1000 => "Imm12",
+        a if a & 0xfff == 0 && a < 0x100_0000 => "Imm12Shifted",
+        a if a < 0x100_0000 => "TwoImm12",
+        _ => "Register",
+    }
+}
+
+fn cbr_form(kind: &CondBrKind) -> String {
+    match kind {
+        CondBrKind::Cond(cond) => format!("Cond/{cond:?}"),
+        CondBrKind::Zero(_, size) => format!("Zero/{size:?}"),
+        CondBrKind::NotZero(_, size) => format!("NotZero/{size:?}"),
+    }
+}
+
+/// The forms `row` exercises; the first is the instruction's own form.
+pub fn form_keys(row: &Row) -> Vec<String> {
+    let mut keys = Vec::new();
+    let k = &mut keys;
+    match &row.inst {
+        Inst::Args { .. } => k.push("Args".into()),
+        Inst::Ret { .. } => {
+            k.push(format!("Ret/{}", sp_adjust_form(row.frame.frame_size)));
+            match row.frame.callee_saves.len() {
+                0 => {}
+                n if n % 2 == 0 => k.push("Ret/CalleeSaves/Even".into()),
+                _ => k.push("Ret/CalleeSaves/Odd".into()),
+            }
+        }
+        Inst::AluRRR { op, size, rd, rn, .. } => {
+            k.push(format!("AluRRR/{op:?}/{size:?}"));
+            if rd.to_reg().hw_enc() == 31 {
+                k.push("AluRRR/ZeroDestination".into());
+            }
+            if rn.hw_enc() == 31 {
+                k.push("AluRRR/ZeroSource".into());
+            }
+        }
+        Inst::AluRRRShift { op, size, shift, amount, .. } => {
+            k.push(format!("AluRRRShift/{op:?}/{size:?}"));
+            k.push(format!("AluRRRShift/{shift:?}"));
+            if *amount as u32 == size.bits() - 1 {
+                k.push(format!("AluRRRShift/MaxAmount/{size:?}"));
+            }
+        }
+        Inst::AluRRRExtend { op, size, extend, shift, rn, .. } => {
+            k.push(format!("AluRRRExtend/{op:?}/{size:?}"));
+            k.push(format!("AluRRRExtend/{extend:?}"));
+            if *shift > 0 {
+                k.push(format!("AluRRRExtend/Shift{shift}"));
+            }
+            if rn.hw_enc() == 31 {
+                k.push("AluRRRExtend/SpBase".into());
+            }
+        }
+        Inst::AluRRImm12 { op, size, imm, rd, rn } => {
+            k.push(format!("AluRRImm12/{op:?}/{size:?}/{}", if imm.shift12 { "Shifted" } else { "Unshifted" }));
+            if IMM12_EDGES.contains(&imm.value()) {
+                k.push(format!("Imm12Value/{:#x}", imm.value()));
+            }
+            if rd.to_reg().hw_enc() == 31 || rn.hw_enc() == 31 {
+                k.push(format!("AluRRImm12/Register31/{op:?}"));
+            }
+        }
+        Inst::AluRRImmLogic { op, size, imm, .. } => {
+            k.push(format!("AluRRImmLogic/{op:?}/{size:?}"));
+            k.push(format!("ImmLogic/Element{}", element_size(imm)));
+        }
+        Inst::ShiftImm { op, size, amount, .. } => {
+            k.push(format!("ShiftImm/{op:?}/{size:?}"));
+            if *amount as u32 == size.bits() - 1 {
+                k.push(format!("ShiftImm/MaxAmount/{op:?}/{size:?}"));
+            }
+        }
+        Inst::AluRRRR { op, size, ra, .. } => {
+            k.push(format!("AluRRRR/{op:?}/{size:?}"));
+            if ra.hw_enc() == 31 {
+                k.push(format!("AluRRRR/ZeroAddend/{op:?}"));
+            }
+        }
+        Inst::BitRR { op, size, .. } => k.push(format!("BitRR/{op:?}/{size:?}")),
+        Inst::Extend { signed, from_bits, to_bits, .. } => {
+            let kind = if *signed { "Signed" } else { "Unsigned" };
+            k.push(format!("Extend/{kind}/{from_bits}/{to_bits}"));
+        }
+        Inst::Mov { size, .. } => k.push(format!("Mov/{size:?}")),
+        Inst::MovWide { op, size, imm, .. } => k.push(format!("MovWide/{op:?}/{size:?}/Shift{}", imm.shift)),
+        Inst::MovK { size, imm, .. } => k.push(format!("MovK/{size:?}/Shift{}", imm.shift)),
+        Inst::Imm { size, value, .. } => {
+            k.push(format!("Imm/{size:?}/{}", imm_form(*size, *value)));
+            if IMM_EDGES.contains(&(*size, *value)) {
+                k.push(format!("ImmValue/{size:?}/{value:#x}"));
+            }
+        }
+        Inst::CSel { size, cond, .. } => {
+            k.push(format!("CSel/{size:?}"));
+            k.push(format!("CSel/Cond/{cond:?}"));
+        }
+        Inst::CSet { size, cond, .. } => {
+            k.push(format!("CSet/{size:?}"));
+            k.push(format!("CSet/Cond/{cond:?}"));
+        }
+        Inst::CCmpImm { size, .. } => k.push(format!("CCmpImm/{size:?}")),
+        Inst::Load { op, mem, .. } => {
+            k.push(format!("Load/{op:?}"));
+            k.push(format!("AMode/Load/{}", amode_form(mem, &row.frame, op.access_bytes())));
+        }
+        Inst::Store { op, mem, .. } => {
+            k.push(format!("Store/{op:?}"));
+            k.push(format!("AMode/Store/{}", amode_form(mem, &row.frame, op.access_bytes())));
+        }
+        Inst::LoadAddr { mem, .. } => {
+            let offset = match *mem {
+                AMode::RegOffset { offset, .. } => offset,
+                _ => 0,
+            };
+            let form = match (offset.unsigned_abs(), offset < 0) {
+                (m, _) if Imm12::maybe_from_u64(m).is_none() => "Register",
+                (_, true) => "Sub",
+                _ => "Add",
+            };
+            k.push(format!("LoadAddr/{form}"));
+            if let AMode::Frame(_) = mem {
+                k.push("LoadAddr/Frame".into());
+            }
+        }
+        Inst::StoreP64 { mem, .. } => k.push(format!("StoreP64/{}", pair_form(mem))),
+        Inst::LoadP64 { mem, .. } => k.push(format!("LoadP64/{}", pair_form(mem))),
+        Inst::Jump { target } => k.push(format!("Jump/{}", label_form(row.labels[target.0 as usize]))),
+        Inst::CondBr { kind, taken, not_taken } => {
+            k.push(format!("CondBr/{}", cbr_form(kind)));
+            let (taken, not_taken) = (row.labels[taken.0 as usize], row.labels[not_taken.0 as usize]);
+            let shape = match (taken, not_taken) {
+                (_, LabelAt::End) => "FallThroughNotTaken",
+                (LabelAt::End, _) => "FallThroughTaken",
+                _ => "Both",
+            };
+            k.push(format!("CondBr/{shape}"));
+        }
+        Inst::JmpTable { targets, .. } => {
+            let imm12 = Imm12::maybe_from_u64(targets.len() as u64).is_some();
+            k.push(format!("JmpTable/{}", if imm12 { "Imm12" } else { "Register" }))
+        }
+        Inst::Call { .. } => k.push("Call".into()),
+        Inst::CallInd { .. } => k.push("CallInd".into()),
+        Inst::Udf { .. } => k.push("Udf".into()),
+        Inst::TrapIf { kind, .. } => k.push(format!("TrapIf/{}", cbr_form(kind))),
+    }
+    keys
+}
+
+/// Every form `emit.rs` can produce (`Args` emits nothing and has none).
+pub fn all_forms() -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    let mut add = |key: String| all.push(key);
+    for form in ["NoFrame", "Imm12", "Imm12Shifted", "TwoImm12", "Register"] {
+        add(format!("Ret/{form}"));
+    }
+    add("Ret/CalleeSaves/Even".into());
+    add("Ret/CalleeSaves/Odd".into());
+    for size in OperandSize::ALL {
+        for op in AluOp::ARITH.iter().chain(&AluOp::LOGICAL).chain(&AluOp::TWO_SOURCE) {
+            add(format!("AluRRR/{op:?}/{size:?}"));
+        }
+        for op in AluOp::ARITH.iter().chain(&AluOp::LOGICAL) {
+            add(format!("AluRRRShift/{op:?}/{size:?}"));
+        }
+        add(format!("AluRRRShift/MaxAmount/{size:?}"));
+        for op in AluOp::ARITH {
+            add(format!("AluRRRExtend/{op:?}/{size:?}"));
+            add(format!("AluRRImm12/{op:?}/{size:?}/Unshifted"));
+            add(format!("AluRRImm12/{op:?}/{size:?}/Shifted"));
+        }
+        for op in AluOp::LOGICAL {
+            add(format!("AluRRImmLogic/{op:?}/{size:?}"));
+        }
+        for op in ShiftOp::ALL {
+            add(format!("ShiftImm/{op:?}/{size:?}"));
+            add(format!("ShiftImm/MaxAmount/{op:?}/{size:?}"));
+        }
+        add(format!("AluRRRR/MAdd/{size:?}"));
+        add(format!("AluRRRR/MSub/{size:?}"));
+        add(format!("BitRR/Rbit/{size:?}"));
+        add(format!("BitRR/Clz/{size:?}"));
+        add(format!("Mov/{size:?}"));
+        for op in ["MovZ", "MovN"] {
+            for shift in 0..size.bits() / 16 {
+                add(format!("MovWide/{op}/{size:?}/Shift{shift}"));
+            }
+        }
+        for shift in 0..size.bits() / 16 {
+            add(format!("MovK/{size:?}/Shift{shift}"));
+        }
+        for form in ["MovZ", "MovN", "Logic", "MovZK", "MovNK"] {
+            // A 32-bit value never needs movn + movk: with one 0xffff half
+            // and one other, it is a single movn.
+            if !(size == OperandSize::Size32 && form == "MovNK") {
+                add(format!("Imm/{size:?}/{form}"));
+            }
+        }
+        add(format!("CSel/{size:?}"));
+        add(format!("CSet/{size:?}"));
+        add(format!("CCmpImm/{size:?}"));
+        add(format!("CondBr/Zero/{size:?}"));
+        add(format!("CondBr/NotZero/{size:?}"));
+        add(format!("TrapIf/Zero/{size:?}"));
+        add(format!("TrapIf/NotZero/{size:?}"));
+    }
+    add("AluRRR/ZeroDestination".into());
+    add("AluRRR/ZeroSource".into());
+    for shift in ShiftOp::ALL {
+        add(format!("AluRRRShift/{shift:?}"));
+    }
+    for extend in ExtendOp::ALL {
+        add(format!("AluRRRExtend/{extend:?}"));
+    }
+    for shift in 1..=4 {
+        add(format!("AluRRRExtend/Shift{shift}"));
+    }
+    add("AluRRRExtend/SpBase".into());
+    for value in IMM12_EDGES {
+        add(format!("Imm12Value/{value:#x}"));
+    }
+    for op in AluOp::ARITH {
+        add(format!("AluRRImm12/Register31/{op:?}"));
+    }
+    for element in [2, 4, 8, 16, 32, 64] {
+        add(format!("ImmLogic/Element{element}"));
+    }
+    add("AluRRRR/ZeroAddend/MAdd".into());
+    for (from, to) in [(8, 32), (8, 64), (16, 32), (16, 64), (32, 64)] {
+        add(format!("Extend/Signed/{from}/{to}"));
+        add(format!("Extend/Unsigned/{from}/{to}"));
+    }
+    for (size, value) in IMM_EDGES {
+        add(format!("ImmValue/{size:?}/{value:#x}"));
+    }
+    for cond in Cond::ALL {
+        add(format!("CSel/Cond/{cond:?}"));
+        add(format!("CSet/Cond/{cond:?}"));
+        add(format!("CondBr/Cond/{cond:?}"));
+        add(format!("TrapIf/Cond/{cond:?}"));
+    }
+    for op in LoadOp::ALL {
+        add(format!("Load/{op:?}"));
+    }
+    for op in StoreOp::ALL {
+        add(format!("Store/{op:?}"));
+    }
+    for access in ["Load", "Store"] {
+        for form in [
+            "UnsignedOffset",
+            "Unscaled",
+            "PreIndexed",
+            "PostIndexed",
+            "RegExtended/Uxtx/Unscaled",
+            "RegExtended/Uxtx/Scaled",
+            "RegExtended/Uxtw/Scaled",
+            "RegExtended/Sxtw/Unscaled",
+            "RegOffset/UnsignedOffset",
+            "RegOffset/Unscaled",
+            "RegOffset/LargeOffset",
+            "Frame/Outgoing",
+            "Frame/StackSlot",
+            "Frame/Spill",
+            "Frame/IncomingArg",
+        ] {
+            add(format!("AMode/{access}/{form}"));
+        }
+    }
+    for form in ["Add", "Sub", "Register", "Frame"] {
+        add(format!("LoadAddr/{form}"));
+    }
+    for form in ["SignedOffset", "PreIndexed", "PostIndexed"] {
+        add(format!("StoreP64/{form}"));
+        add(format!("LoadP64/{form}"));
+    }
+    add("Jump/Backward".into());
+    add("Jump/Forward".into());
+    for shape in ["Both", "FallThroughTaken", "FallThroughNotTaken"] {
+        add(format!("CondBr/{shape}"));
+    }
+    add("JmpTable/Imm12".into());
+    add("JmpTable/Register".into());
+    for name in ["Call", "CallInd", "Udf"] {
+        add(name.into());
+    }
+    all
+}

@@ -1,0 +1,84 @@
+//! The AArch64 back end (AAPCS64).
+//!
+//! ```text
+//! ir::Function ─▶ lower (lower.rs rules) ─▶ VCode<Inst> ─▶ regalloc2
+//!   ─▶ frame layout (abi.rs) ─▶ emit (inst/emit.rs) ─▶ MachBufferFinalized
+//! ```
+//!
+//! Same folder shape as `isa/x64`: `inst/{mod,args,regs,emit}.rs` with
+//! emit tests, `lower.rs`, `abi.rs`. Conditional branches reach ±1 MiB; the
+//! shared `MachBuffer` redirects one whose target would end up farther
+//! through a veneer (`b`, ±128 MiB) in an island, which emission jumps over
+//! with [`inst::emit::emit_island_jump`].
+
+pub mod abi;
+pub mod inst;
+pub mod lower;
+
+#[cfg(test)]
+mod tests;
+
+use crate::error::{CompileError, CompileResult};
+use crate::ir::Function;
+use crate::machinst::{MachBufferFinalized, MoveEmitter, Reg, VCode, Writable, lower::lower, regalloc};
+use inst::Inst;
+use inst::args::{AMode, FrameOffset, LoadOp, StoreOp};
+use inst::emit::{EmitState, FrameLayout, emit_island_jump, prologue};
+use regalloc2::RegClass;
+
+struct Moves;
+
+impl MoveEmitter<Inst> for Moves {
+    fn gen_move(&self, dst: Writable<Reg>, src: Reg, _class: RegClass) -> Inst {
+        Inst::mov64(dst, src)
+    }
+    fn gen_spill(&self, slot: usize, src: Reg) -> Inst {
+        Inst::Store { op: StoreOp::StrX, rt: src, mem: AMode::Frame(FrameOffset::Spill(slot as u32)) }
+    }
+    fn gen_reload(&self, dst: Writable<Reg>, slot: usize) -> Inst {
+        Inst::Load { op: LoadOp::LdrX, rd: dst, mem: AMode::Frame(FrameOffset::Spill(slot as u32)) }
+    }
+}
+
+/// Rejects functions with float values: this back end has no FP registers
+/// yet.
+fn check_types(func: &Function) -> CompileResult<()> {
+    let float = |ty: crate::ir::Type| ty.is_float();
+    let signature = &func.signature;
+    if let Some(ty) = signature.params.iter().chain(&signature.returns).copied().find(|&t| float(t)) {
+        return Err(CompileError::unsupported(format!("{ty} values on aarch64"), None));
+    }
+    for index in 0..func.dfg.num_values() {
+        let ty = func.dfg.value_type(crate::ir::Value::new(index));
+        if float(ty) {
+            return Err(CompileError::unsupported(format!("{ty} values on aarch64"), None));
+        }
+    }
+    Ok(())
+}
+
+/// Lowers `func` to VCode (virtual registers), without allocating.
+pub fn lower_to_vcode(func: &Function) -> CompileResult<VCode<Inst>> {
+    check_types(func)?;
+    lower(func, &lower::AArch64Backend)
+}
+
+/// Compiles one IR function to AArch64 machine code. With `check`, the
+/// register allocator's checker verifies the allocation.
+pub fn compile_function(func: &Function, check: bool) -> CompileResult<MachBufferFinalized> {
+    let vcode = lower_to_vcode(func)?;
+    let env = inst::regs::machine_env();
+    let output = regalloc::allocate(&vcode, &env, check)?;
+    let callee_saves = abi::clobbered_callee_saves(vcode.written_registers(&output));
+    let frame = FrameLayout::new(
+        vcode.frame.outgoing_args_size,
+        vcode.frame.stack_slots_size,
+        output.num_spillslots as u32,
+        callee_saves,
+    );
+    let prologue = prologue(&frame);
+    let mut state = EmitState { frame };
+    vcode
+        .emit(&output, &prologue, &Moves, &mut state, emit_island_jump)
+        .map_err(|e| CompileError::internal(format!("aarch64 emission: {e}")))
+}
