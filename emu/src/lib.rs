@@ -11,6 +11,9 @@
 //! - [`native::NativeExecutor`] runs x86-64 code on the host, inside a
 //!   forked child process, so a wild miscompile can crash only the child;
 //!   the parent reports the crash.
+//! - [`unicorn::UnicornExecutor`] runs AArch64 code under the unicorn
+//!   emulator, in-process; an access outside the emulator's mapped regions
+//!   is reported as a sandbox escape.
 //!
 //! [`spectest`] describes the `spectest` host module as data, so that every
 //! executor links against the same items.
@@ -19,9 +22,11 @@
 //! registered under a name and imported from by later instances (the spec
 //! testsuite's `register`). The `spectest` host module is always available.
 
+mod builtins;
 mod link;
 pub mod native;
 pub mod spectest;
+pub mod unicorn;
 mod values;
 
 use compiler::module::CompiledModule;
@@ -96,7 +101,8 @@ pub struct InstanceId(pub u32);
 
 /// Errors from an executor. A [`EmuError::Crashed`] means generated code did
 /// something no correct code does (a fault outside the trap table, a wild
-/// jump): the executor is dead afterwards.
+/// jump, a sandbox escape, a call that never returns): the native executor
+/// is dead afterwards; the unicorn executor stays usable.
 #[derive(Debug, thiserror::Error)]
 pub enum EmuError {
     /// The child process or emulator died or faulted outside a trap site.
@@ -146,12 +152,7 @@ pub trait Executor {
     fn register(&mut self, name: &str, instance: InstanceId) -> Result<(), EmuError>;
 
     /// Calls the exported function `export` of `instance` with `args`.
-    fn call(
-        &mut self,
-        instance: InstanceId,
-        export: &str,
-        args: &[Value],
-    ) -> Result<CallOutcome, EmuError>;
+    fn call(&mut self, instance: InstanceId, export: &str, args: &[Value]) -> Result<CallOutcome, EmuError>;
 
     /// Reads the exported global `export` of `instance`.
     fn global(&mut self, instance: InstanceId, export: &str) -> Result<Value, EmuError>;

@@ -24,21 +24,14 @@ pub const MODULE_NAME: &str = "spectest";
 pub const MEMORY_NAME: &str = "memory";
 
 /// Type of the spectest memory: 1 page, at most 2.
-pub const MEMORY_TYPE: MemoryType = MemoryType {
-    min_pages: 1,
-    max_pages: Some(2),
-};
+pub const MEMORY_TYPE: MemoryType = MemoryType { min_pages: 1, max_pages: Some(2) };
 
 /// Export name of the spectest table.
 pub const TABLE_NAME: &str = "table";
 
-/// Type of the spectest table. Executors link against it but do not
-/// allocate tables yet.
-pub const TABLE_TYPE: TableType = TableType {
-    element: ValType::FuncRef,
-    min: 10,
-    max: Some(20),
-};
+/// Type of the spectest table (every executor allocates one per store,
+/// shared by every importer).
+pub const TABLE_TYPE: TableType = TableType { element: ValType::FuncRef, min: 10, max: Some(20) };
 
 /// One spectest host function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -104,10 +97,7 @@ impl HostFunc {
 
     /// The function type, as a module would declare it.
     pub fn func_type(self) -> FuncType {
-        FuncType {
-            params: self.params().to_vec(),
-            results: Vec::new(),
-        }
+        FuncType { params: self.params().to_vec(), results: Vec::new() }
     }
 
     /// Runs the function on the argument slots of the array-call convention
@@ -123,15 +113,9 @@ impl HostFunc {
                 slots.len()
             )));
         }
-        let args = params
-            .iter()
-            .zip(slots)
-            .map(|(&ty, &slot)| Value::from_slot(ty, slot))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(HostCall {
-            function: self,
-            args,
-        })
+        let args =
+            params.iter().zip(slots).map(|(&ty, &slot)| Value::from_slot(ty, slot)).collect::<Result<Vec<_>, _>>()?;
+        Ok(HostCall { function: self, args })
     }
 }
 
@@ -161,26 +145,10 @@ const fn immutable(ty: ValType) -> GlobalType {
 
 /// The spectest globals: 666 in every type.
 pub static GLOBALS: [HostGlobal; 4] = [
-    HostGlobal {
-        name: "global_i32",
-        ty: immutable(ValType::I32),
-        value: Value::I32(666),
-    },
-    HostGlobal {
-        name: "global_i64",
-        ty: immutable(ValType::I64),
-        value: Value::I64(666),
-    },
-    HostGlobal {
-        name: "global_f32",
-        ty: immutable(ValType::F32),
-        value: Value::F32(666.6f32.to_bits()),
-    },
-    HostGlobal {
-        name: "global_f64",
-        ty: immutable(ValType::F64),
-        value: Value::F64(666.6f64.to_bits()),
-    },
+    HostGlobal { name: "global_i32", ty: immutable(ValType::I32), value: Value::I32(666) },
+    HostGlobal { name: "global_i64", ty: immutable(ValType::I64), value: Value::I64(666) },
+    HostGlobal { name: "global_f32", ty: immutable(ValType::F32), value: Value::F32(666.6f32.to_bits()) },
+    HostGlobal { name: "global_f64", ty: immutable(ValType::F64), value: Value::F64(666.6f64.to_bits()) },
 ];
 
 /// What a spectest export is.
@@ -229,13 +197,8 @@ mod tests {
     #[test]
     fn call_decodes_slots_by_type() {
         let f32_bits = 1.5f32.to_bits() as u64;
-        let record = HostFunc::PrintI32F32
-            .call(&[0xffff_ffff_ffff_fffe, f32_bits])
-            .unwrap();
-        assert_eq!(
-            record.args,
-            vec![Value::I32(-2), Value::F32(1.5f32.to_bits())]
-        );
+        let record = HostFunc::PrintI32F32.call(&[0xffff_ffff_ffff_fffe, f32_bits]).unwrap();
+        assert_eq!(record.args, vec![Value::I32(-2), Value::F32(1.5f32.to_bits())]);
         assert!(HostFunc::PrintF64F64.call(&[0]).is_err());
         assert_eq!(GLOBALS[2].value, Value::F32(0x4426_a666));
     }

@@ -24,11 +24,12 @@
 //! to the store exist; state the dispatcher changes is in cells.
 
 use super::builtins;
-use super::instance::{self, FuncBinding, Instance};
+use super::instance::{self, Instance};
 use super::memory::LinearMemory;
 use super::protocol::{FRAME_REPLY, FRAME_REQUEST, Reply, Request, WireError, read_frame, write_frame};
 use super::signals::{self, WasmStack};
 use super::table::Table;
+use crate::link::FuncBinding;
 use crate::spectest::{self, HostCall};
 use crate::values::check_arguments;
 use crate::{CallOutcome, EmuError, InstanceId, Value};

@@ -20,8 +20,11 @@
 use super::child::Store;
 use super::memory::{CodeMapping, LinearMemory, VmContext};
 use super::table::Table;
-use crate::link::{global_matches, import_name, memory_matches, table_matches};
-use crate::spectest::{self, HostFunc, HostItem};
+use crate::link::{
+    self, FuncBinding, Resolved, check_consistency, global_matches, global_slot_bits, import_name, memory_matches,
+    table_matches,
+};
+use crate::spectest::{self, HostItem};
 use crate::{EmuError, InstanceId, Trap, Value};
 use compiler::module::{CompiledModule, ConstExpr, ElementMode, ExportKind, ImportKind, ModuleInfo, Target, ValType};
 use compiler::runtime::{TrapCode, VMOffsets};
@@ -53,25 +56,6 @@ pub(super) struct Instance {
     pub(super) data_dropped: RefCell<Vec<bool>>,
 }
 
-/// What an imported function is bound to, after following re-exports of
-/// imports to the function that really runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum FuncBinding {
-    /// A spectest function, reached through the importing module's
-    /// host-call trampoline and the host dispatcher.
-    Host(HostFunc),
-    /// Defined function `.1` of instance `.0`.
-    Instance(InstanceId, u32),
-}
-
-/// What an import resolved to.
-enum Resolved<'a> {
-    /// An export of an instance in the store.
-    Export(&'a Instance, ExportKind),
-    /// An item of the spectest host module.
-    Host(HostItem),
-}
-
 /// Pointer to the cell of global `index` (imports first) of a module with
 /// `info`, whose VM context is `vmctx` (imported pointers already filled).
 fn global_cell(info: &ModuleInfo, vmctx: &VmContext, index: u32) -> Result<*mut u8, EmuError> {
@@ -93,24 +77,17 @@ fn global_bits(info: &ModuleInfo, vmctx: &VmContext, index: u32) -> Result<u64, 
     let cell = global_cell(info, vmctx, index)?;
     // SAFETY: cells are 16-byte, 8-aligned blocks in a VM context or a host cell.
     let bits = unsafe { cell.cast::<u64>().read() };
-    Ok(match ty.ty {
-        ValType::I32 | ValType::F32 => bits & 0xffff_ffff,
-        _ => bits,
-    })
+    Ok(global_slot_bits(ty.ty, bits))
 }
 
 /// Evaluates a constant expression to slot bits.
 fn eval_const(info: &ModuleInfo, vmctx: &VmContext, expr: ConstExpr) -> Result<u64, EmuError> {
-    match expr {
-        ConstExpr::I32(v) => Ok(v as u32 as u64),
-        ConstExpr::I64(v) => Ok(v as u64),
-        ConstExpr::F32(bits) => Ok(bits as u64),
-        ConstExpr::F64(bits) => Ok(bits),
-        ConstExpr::GlobalGet(index) => global_bits(info, vmctx, index),
-        ConstExpr::RefNull => Ok(0),
+    link::eval_const(
+        expr,
+        |index| global_bits(info, vmctx, index),
         // A function reference is the address of its VMFuncRef.
-        ConstExpr::RefFunc(index) => Ok(vmctx.as_ptr() as u64 + info.vm_offsets().funcref(index) as u64),
-    }
+        |index| vmctx.as_ptr() as u64 + info.vm_offsets().funcref(index) as u64,
+    )
 }
 
 impl Instance {
@@ -220,7 +197,8 @@ pub(super) fn build(store: &Store, module: Arc<CompiledModule>, id: InstanceId) 
     }
     for import in &info.imports {
         let name = import_name(import);
-        let resolved = resolve(store, &import.module, &import.field)?;
+        let registered = store.registered_instance(&import.module).map(|instance| (instance, &instance.module.info));
+        let resolved = link::resolve(registered, &import.module, &import.field)?;
         let mismatch = |found: &str| EmuError::Link(format!("incompatible import type for {name}: {found}"));
         match (&import.kind, resolved) {
             (ImportKind::Func(type_index), resolved) => {
@@ -397,46 +375,4 @@ fn function_entry(exporter: &Instance, index: u32, name: &str) -> Result<(u64, u
         .function_offset(index)
         .ok_or_else(|| EmuError::Unsupported(format!("{name}: exported function {index} has no code")))?;
     Ok((exporter.code.address(offset) as u64, exporter.vmctx.as_ptr() as u64))
-}
-
-/// Finds what `module.field` names: a registered instance's export, else a
-/// spectest item.
-fn resolve<'a>(store: &'a Store, module: &str, field: &str) -> Result<Resolved<'a>, EmuError> {
-    if let Some(instance) = store.registered_instance(module) {
-        let kind = instance
-            .module
-            .info
-            .export(field)
-            .ok_or_else(|| EmuError::Link(format!("unknown import {module}.{field}: no such export")))?;
-        return Ok(Resolved::Export(instance, kind));
-    }
-    if module == spectest::MODULE_NAME {
-        let item = spectest::lookup(field)
-            .ok_or_else(|| EmuError::Link(format!("unknown import {module}.{field}: spectest has no such item")))?;
-        return Ok(Resolved::Host(item));
-    }
-    Err(EmuError::Link(format!("unknown import {module}.{field}: no module registered as {module:?}")))
-}
-
-/// Checks that the counts in `info` agree with its imports, since the VM
-/// context layout is derived from the counts.
-fn check_consistency(info: &ModuleInfo) -> Result<(), EmuError> {
-    let count = |f: fn(&ImportKind) -> bool| info.imports.iter().filter(|i| f(&i.kind)).count();
-    let functions = count(|k| matches!(k, ImportKind::Func(_)));
-    let globals = count(|k| matches!(k, ImportKind::Global(_)));
-    let memories = count(|k| matches!(k, ImportKind::Memory(_)));
-    if functions != info.num_imported_functions as usize
-        || globals != info.imported_globals.len()
-        || (memories > 0) != info.memory_imported
-        || info.functions.len() < functions
-    {
-        return Err(EmuError::System(format!(
-            "inconsistent module description: {functions} function imports (info says {}), \
-             {globals} global imports (info says {}), {memories} memory imports (info says {})",
-            info.num_imported_functions,
-            info.imported_globals.len(),
-            info.memory_imported
-        )));
-    }
-    Ok(())
 }

@@ -37,7 +37,8 @@ pub const DEPENDS_ON_FAILED_MODULE: &str = "depends on a module that failed to c
 
 /// Why a directive on an instance whose shared state a skipped module
 /// imported is skipped.
-pub const TAINTED: &str = "this instance's state may depend on a skipped module that imports its memory, table or globals";
+pub const TAINTED: &str =
+    "this instance's state may depend on a skipped module that imports its memory, table or globals";
 
 /// Runs `script` (the lowered text of the file `file`) on `target` with a
 /// fresh executor store, and reports one outcome per directive.
@@ -114,10 +115,11 @@ struct Session<'b> {
     modules: Vec<Arc<CompiledModule>>,
     /// The instance each registered name stands for.
     registered_ids: HashMap<String, InstanceId>,
-    /// Instances whose memory, table or mutable global a skipped module
-    /// imported: that module's effects on them (data and element segments,
-    /// its start function) never happened, so their later results cannot
-    /// be judged. Maps to the skipped module's reason.
+    /// Instances whose state misses the effects of a skipped action: a
+    /// skipped module that imports their memory, table or a mutable global
+    /// (its segments and start function never ran), or a skipped bare
+    /// `invoke` on them. Their later results cannot be judged, so they are
+    /// skipped. Maps to the reason.
     tainted: HashMap<InstanceId, String>,
 }
 
@@ -177,6 +179,16 @@ impl<'b> Session<'b> {
             CommandKind::Invoke(action) => match self.perform(action) {
                 Ok(ActionResult::Returned(_)) => Outcome::Passed,
                 Ok(ActionResult::Trapped(trap)) => Outcome::Failed(format!("unexpected trap: {trap}")),
+                Err(Outcome::Skipped(reason)) => {
+                    // A bare invoke is there for its effects: they did not
+                    // happen, so later results of this instance cannot be judged.
+                    if let Action::Invoke { instance, .. } = action
+                        && let Ok((id, _)) = self.resolve(instance.as_deref())
+                    {
+                        self.tainted.entry(id).or_insert_with(|| format!("an earlier invoke was skipped: {reason}"));
+                    }
+                    Outcome::Skipped(reason)
+                }
                 Err(outcome) => outcome,
             },
             CommandKind::AssertReturn { action, expected } => match self.perform(action) {
@@ -369,10 +381,9 @@ impl<'b> Session<'b> {
             Binding::Instance { generation, .. } if *generation != self.generation => {
                 Err(Outcome::Skipped(CRASHED_EARLIER.to_string()))
             }
-            Binding::Instance { id, .. } if self.tainted.contains_key(id) => Err(Outcome::Skipped(format!(
-                "{TAINTED}: {}",
-                self.tainted[id]
-            ))),
+            Binding::Instance { id, .. } if self.tainted.contains_key(id) => {
+                Err(Outcome::Skipped(format!("{TAINTED}: {}", self.tainted[id])))
+            }
             Binding::Instance { id, module, .. } => Ok((*id, Arc::clone(module))),
             Binding::Unavailable(reason) => Err(Outcome::Skipped(reason.clone())),
         }
