@@ -133,7 +133,7 @@ fn run(file: &Path, invoke: &str, args: &[String], target: Target) -> Result<Exi
     let values = args.iter().zip(&ty.params).map(|(a, &t)| parse_arg(a, t)).collect::<Result<Vec<_>>>()?;
     let mut executor: Box<dyn Executor> = match target {
         Target::X86_64 => Box::new(emu::native::NativeExecutor::new()?),
-        Target::Aarch64 => bail!("running aarch64 code is not supported yet"),
+        Target::Aarch64 => Box::new(emu::unicorn::UnicornExecutor::new()?),
     };
     let instance = match executor.instantiate(Arc::new(module)) {
         Ok(instance) => instance,
@@ -163,11 +163,39 @@ fn run(file: &Path, invoke: &str, args: &[String], target: Target) -> Result<Exi
 }
 
 fn disasm(file: &Path, target: Target) -> Result<()> {
-    use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
     let module = load(file, target)?;
-    if target != Target::X86_64 {
-        bail!("disassembly of {target} code is not supported yet");
+    match target {
+        Target::X86_64 => disasm_x64(&module),
+        Target::Aarch64 => disasm_aarch64(&module),
     }
+    Ok(())
+}
+
+/// Prints AArch64 code, one instruction word per line, decoded by
+/// yaxpeax-arm (invalid words print as `.word`).
+fn disasm_aarch64(module: &CompiledModule) {
+    use yaxpeax_arch::{Decoder, U8Reader};
+    let decoder = yaxpeax_arm::armv8::a64::InstDecoder::default();
+    for function in &module.functions {
+        println!("{} ({:?}), {} bytes:", function.name, function.kind, function.len);
+        let start = function.offset as usize;
+        for (i, word) in module.code[start..start + function.len as usize].chunks(4).enumerate() {
+            let offset = start + i * 4;
+            let text = match decoder.decode(&mut U8Reader::new(word)) {
+                Ok(inst) => inst.to_string(),
+                Err(_) => format!(".word {:#010x}", u32::from_le_bytes(word.try_into().unwrap_or([0; 4]))),
+            };
+            let hex: String = word.iter().rev().map(|b| format!("{b:02x}")).collect();
+            let trap = module.trap_at(offset as u32).map(|c| format!("  ; trap: {c}")).unwrap_or_default();
+            println!("  {offset:6x}:  {hex:<10} {text}{trap}");
+        }
+        println!();
+    }
+}
+
+/// Prints x86-64 code with iced-x86's Intel syntax.
+fn disasm_x64(module: &CompiledModule) {
+    use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
     let mut formatter = IntelFormatter::new();
     let mut text = String::new();
     for function in &module.functions {
@@ -186,5 +214,4 @@ fn disasm(file: &Path, target: Target) -> Result<()> {
         }
         println!();
     }
-    Ok(())
 }
