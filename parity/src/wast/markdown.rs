@@ -42,6 +42,30 @@ pub fn render(report: &Report, title_note: &str) -> String {
         );
     }
 
+    // Every Wasm trap kind should be produced by a passing assertion on
+    // every ISA run.
+    let isas: Vec<&str> = per_isa.keys().copied().collect();
+    let _ = writeln!(out, "\n## Trap kinds produced by passing assertions\n");
+    let _ = writeln!(out, "| trap kind | {} |\n|---|{}", isas.join(" | "), "---:|".repeat(isas.len()));
+    for code in compiler::runtime::TrapCode::ALL {
+        if matches!(code, compiler::runtime::TrapCode::HostError | compiler::runtime::TrapCode::Unsupported) {
+            continue;
+        }
+        let counts: Vec<String> = isas
+            .iter()
+            .map(|isa| {
+                let n: usize = report
+                    .files
+                    .iter()
+                    .filter(|f| f.isa == *isa)
+                    .map(|f| f.trap_kinds.get(code.name()).copied().unwrap_or(0))
+                    .sum();
+                if n == 0 { "**0**".to_string() } else { n.to_string() }
+            })
+            .collect();
+        let _ = writeln!(out, "| {} (`{}`) | {} |", code.spec_message(), code.name(), counts.join(" | "));
+    }
+
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for file in &report.files {
         for (reason, count) in &file.skip_reasons {

@@ -55,6 +55,9 @@ pub struct FileReport {
     pub failures: Vec<Failure>,
     /// Skip reason → number of directives skipped for it.
     pub skip_reasons: BTreeMap<String, usize>,
+    /// Trap kind (`TrapCode::name`) → passing assertions that produced it.
+    #[serde(default)]
+    pub trap_kinds: BTreeMap<String, usize>,
 }
 
 impl FileReport {

@@ -37,8 +37,7 @@ pub const DEPENDS_ON_FAILED_MODULE: &str = "depends on a module that failed to c
 
 /// Why a directive on an instance whose shared state a skipped module
 /// imported is skipped.
-pub const TAINTED: &str =
-    "this instance's state may depend on a skipped module that imports its memory, table or globals";
+pub const TAINTED: &str = "this instance's state depends on an action that was skipped";
 
 /// Runs `script` (the lowered text of the file `file`) on `target` with a
 /// fresh executor store, and reports one outcome per directive.
@@ -56,6 +55,7 @@ pub fn run_script(backend: &dyn Backend, file: &str, script: &Script, target: Ta
         };
         report.record(command.line, command.column, command.directive, outcome);
     }
+    report.trap_kinds = std::mem::take(&mut session.trap_kinds);
     report
 }
 
@@ -121,6 +121,8 @@ struct Session<'b> {
     /// `invoke` on them. Their later results cannot be judged, so they are
     /// skipped. Maps to the reason.
     tainted: HashMap<InstanceId, String>,
+    /// Trap kind name → passing assertions that expected (and got) it.
+    trap_kinds: std::collections::BTreeMap<String, usize>,
 }
 
 impl<'b> Session<'b> {
@@ -138,6 +140,7 @@ impl<'b> Session<'b> {
             modules: Vec::new(),
             registered_ids: HashMap::new(),
             tainted: HashMap::new(),
+            trap_kinds: std::collections::BTreeMap::new(),
         }
     }
 
@@ -203,7 +206,10 @@ impl<'b> Session<'b> {
             },
             CommandKind::AssertTrap { action, message } => self.assert_trap(action, message),
             CommandKind::AssertExhaustion { action, message } => match self.perform(action) {
-                Ok(ActionResult::Trapped(trap)) if trap.code == TrapCode::StackOverflow => Outcome::Passed,
+                Ok(ActionResult::Trapped(trap)) if trap.code == TrapCode::StackOverflow => {
+                    *self.trap_kinds.entry(trap.code.name().to_string()).or_default() += 1;
+                    Outcome::Passed
+                }
                 Ok(ActionResult::Trapped(trap)) => {
                     Outcome::Failed(format!("expected stack exhaustion ({message:?}), got {trap}"))
                 }
@@ -468,7 +474,10 @@ impl<'b> Session<'b> {
                 Outcome::Failed(format!("expected trap {message:?}, but it returned {}", describe_values(&values)))
             }
             Ok(ActionResult::Trapped(trap)) => match expected {
-                Some(code) if code == trap.code => Outcome::Passed,
+                Some(code) if code == trap.code => {
+                    *self.trap_kinds.entry(code.name().to_string()).or_default() += 1;
+                    Outcome::Passed
+                }
                 Some(code) => Outcome::Failed(format!("expected trap {message:?} ({}), got {trap}", code.name())),
                 None => Outcome::Skipped(format!("no trap code models the spec trap message {message:?}")),
             },
