@@ -155,11 +155,11 @@ pub fn compile_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileRes
         };
         let code = match compile_function(ir, options) {
             Ok(code) => code,
-            // What a back end cannot lower yet (floats on aarch64) is
-            // treated like an operator the translator cannot handle: in
-            // lenient mode the function becomes a stub that traps with
-            // `Unsupported`. The stub ignores its arguments and never
-            // returns, so its signature only needs the vmctx.
+            // What a back end cannot lower is treated like an operator the
+            // translator cannot handle: in lenient mode the function becomes
+            // a stub that traps with `Unsupported`. The stub ignores its
+            // arguments and never returns, so its signature only needs the
+            // vmctx.
             Err(e) if e.is_unsupported() && options.lenient => {
                 let index = match *kind {
                     FunctionKind::Wasm(i) | FunctionKind::ArrayEntry(i) | FunctionKind::HostCall(i) => i,

@@ -1,17 +1,20 @@
 //! The AAPCS64 calling convention, as our generated code uses it.
 //!
 //! Part of `isa/aarch64/`. Integer arguments go in `x0`–`x7` (the vmctx is
-//! always the first, in `x0`), the rest on the stack in 8-byte slots;
-//! results come back in `x0`, `x1` (more results use the return area,
-//! handled in IR by the Wasm translator). `x19`–`x28` are callee-saved; we
-//! touch no floating-point registers, so `d8`–`d15` need no saving. Every
-//! frame has a frame record, and `x29` is the frame pointer:
+//! always the first, in `x0`), float arguments in `v0`–`v7` (`s`/`d`), each
+//! counted separately; the rest go on the stack in 8-byte slots, in order
+//! (a float is stored as a whole `d` register). Results come back in `x0`,
+//! `x1` and `v0`, `v1` (more results use the return area, handled in IR by
+//! the Wasm translator). `x19`–`x28` and the low 64 bits of `d8`–`d15` are
+//! callee-saved. Every frame has a frame record, and `x29` is the frame
+//! pointer:
 //!
 //! ```text
 //!   [x29 + 16 + 8k]   incoming stack argument k
 //!   [x29 + 8]         saved x30 (return address)
 //!   [x29]             saved x29 (caller's frame pointer)
 //!   [x29 - 16 ...]    callee-saved registers, in pairs (stp/ldp)
+//!   ...               callee-saved d registers, 16 bytes each (str/ldr)
 //!   ...               spill slots
 //!   ...               IR stack slots
 //!   [sp + 8k]         outgoing stack argument k    (sp is 16-byte aligned)
@@ -25,27 +28,73 @@ use crate::error::{CompileError, CompileResult};
 use crate::ir::{self, InstructionData, Value};
 use crate::isa::aarch64::inst::Inst;
 use crate::isa::aarch64::inst::args::*;
+use crate::isa::aarch64::inst::args_fp::FloatSize;
 use crate::isa::aarch64::inst::regs::*;
 use crate::machinst::{Lower, Reg, Writable};
-use regalloc2::PRegSet;
+use regalloc2::{PReg, PRegSet, RegClass};
+
+/// Where one argument or result goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A register.
+    Reg(PReg),
+    /// An 8-byte stack slot at this offset in the argument area.
+    Stack(u32),
+}
+
+/// Assigns locations to values of the given classes: integers take the next
+/// integer register, floats the next float register, and the rest go to
+/// 8-byte stack slots in order.
+pub fn assign(classes: &[RegClass], int_regs: &[u8], float_regs: &[u8]) -> Vec<Location> {
+    let (mut next_int, mut next_float, mut stack) = (0, 0, 0u32);
+    classes
+        .iter()
+        .map(|class| {
+            let (regs, next, make): (&[u8], &mut usize, fn(u8) -> PReg) = match class {
+                RegClass::Float => (float_regs, &mut next_float, vreg_preg),
+                _ => (int_regs, &mut next_int, xreg_preg),
+            };
+            match regs.get(*next) {
+                Some(&enc) => {
+                    *next += 1;
+                    Location::Reg(make(enc))
+                }
+                None => {
+                    stack += 8;
+                    Location::Stack(stack - 8)
+                }
+            }
+        })
+        .collect()
+}
+
+/// A load of a stack argument of `dst`'s class.
+fn load_stack(dst: Writable<Reg>, mem: AMode) -> Inst {
+    match dst.to_reg().class() {
+        RegClass::Float => Inst::FpuLoad { size: FloatSize::F64, rd: dst, mem },
+        _ => Inst::Load { op: LoadOp::LdrX, rd: dst, mem },
+    }
+}
+
+/// A store of a stack argument of `src`'s class.
+fn store_stack(src: Reg, mem: AMode) -> Inst {
+    match src.class() {
+        RegClass::Float => Inst::FpuStore { size: FloatSize::F64, rt: src, mem },
+        _ => Inst::Store { op: StoreOp::StrX, rt: src, mem },
+    }
+}
 
 /// Defines the entry block's parameters from their ABI locations.
 pub fn lower_args(ctx: &mut Lower<'_, Inst>, params: &[Reg]) -> CompileResult<()> {
     let mut args = Vec::new();
     let mut stack_loads = Vec::new();
-    for (i, &param) in params.iter().enumerate() {
-        if param.class() != regalloc2::RegClass::Int {
-            return Err(CompileError::unsupported("float arguments on aarch64", None));
-        }
-        match ARG_REGS.get(i) {
-            Some(&enc) => args.push((Writable::from_reg(param), xreg_preg(enc))),
-            None => {
-                let offset = ((i - ARG_REGS.len()) * 8) as u32;
-                stack_loads.push(Inst::Load {
-                    op: LoadOp::LdrX,
-                    rd: Writable::from_reg(param),
-                    mem: AMode::Frame(FrameOffset::IncomingArg(offset)),
-                });
+    let classes: Vec<RegClass> = params.iter().map(|p| p.class()).collect();
+    for (&param, location) in params.iter().zip(assign(&classes, &ARG_REGS, &FLOAT_ARG_REGS)) {
+        let dst = Writable::from_reg(param);
+        match location {
+            Location::Reg(preg) => args.push((dst, preg)),
+            Location::Stack(offset) => {
+                stack_loads.push(load_stack(dst, AMode::Frame(FrameOffset::IncomingArg(offset))))
             }
         }
     }
@@ -56,12 +105,22 @@ pub fn lower_args(ctx: &mut Lower<'_, Inst>, params: &[Reg]) -> CompileResult<()
     Ok(())
 }
 
+/// The return registers of values of `classes`.
+fn return_locations(classes: &[RegClass]) -> CompileResult<Vec<PReg>> {
+    assign(classes, &RET_REGS, &FLOAT_RET_REGS)
+        .into_iter()
+        .map(|location| match location {
+            Location::Reg(preg) => Ok(preg),
+            Location::Stack(_) => Err(CompileError::internal("more register results than the ABI has")),
+        })
+        .collect()
+}
+
 /// Lowers `return args`.
 pub fn lower_return(ctx: &mut Lower<'_, Inst>, args: &[Value]) -> CompileResult<()> {
-    if args.len() > RET_REGS.len() {
-        return Err(CompileError::internal("more register results than the ABI has"));
-    }
-    let rets = args.iter().zip(RET_REGS).map(|(&v, enc)| (ctx.value_reg(v), xreg_preg(enc))).collect();
+    let regs: Vec<Reg> = args.iter().map(|&v| ctx.value_reg(v)).collect();
+    let classes: Vec<RegClass> = regs.iter().map(|r| r.class()).collect();
+    let rets = regs.into_iter().zip(return_locations(&classes)?).collect();
     ctx.emit(Inst::Ret { rets });
     Ok(())
 }
@@ -78,26 +137,24 @@ pub fn lower_call(ctx: &mut Lower<'_, Inst>, inst: ir::Inst) -> CompileResult<()
         _ => return Err(CompileError::internal("not a call")),
     };
     let mut uses = Vec::new();
-    for (i, &arg) in args.iter().enumerate() {
-        let reg = ctx.value_reg(arg);
-        match ARG_REGS.get(i) {
-            Some(&enc) => uses.push((reg, xreg_preg(enc))),
-            None => {
-                let offset = ((i - ARG_REGS.len()) * 8) as u32;
+    let regs: Vec<Reg> = args.iter().map(|&v| ctx.value_reg(v)).collect();
+    let classes: Vec<RegClass> = regs.iter().map(|r| r.class()).collect();
+    for (reg, location) in regs.into_iter().zip(assign(&classes, &ARG_REGS, &FLOAT_ARG_REGS)) {
+        match location {
+            Location::Reg(preg) => uses.push((reg, preg)),
+            Location::Stack(offset) => {
                 ctx.need_outgoing_args(offset + 8);
-                ctx.emit(Inst::Store { op: StoreOp::StrX, rt: reg, mem: AMode::Frame(FrameOffset::Outgoing(offset)) });
+                ctx.emit(store_stack(reg, AMode::Frame(FrameOffset::Outgoing(offset))));
             }
         }
     }
-    let results = ctx.func.dfg.inst_results(inst).to_vec();
-    if results.len() > RET_REGS.len() {
-        return Err(CompileError::internal("more register results than the ABI has"));
-    }
+    let results: Vec<Reg> = ctx.func.dfg.inst_results(inst).iter().map(|&v| ctx.value_reg(v)).collect();
+    let classes: Vec<RegClass> = results.iter().map(|r| r.class()).collect();
     let mut clobbers = caller_saved_set();
     let mut defs = Vec::new();
-    for (&result, enc) in results.iter().zip(RET_REGS) {
-        defs.push((Writable::from_reg(ctx.value_reg(result)), xreg_preg(enc)));
-        clobbers.remove(xreg_preg(enc));
+    for (result, preg) in results.into_iter().zip(return_locations(&classes)?) {
+        defs.push((Writable::from_reg(result), preg));
+        clobbers.remove(preg);
     }
     ctx.emit(match target {
         Err(symbol) => Inst::Call { symbol, uses, defs, clobbers },
@@ -106,7 +163,10 @@ pub fn lower_call(ctx: &mut Lower<'_, Inst>, inst: ir::Inst) -> CompileResult<()
     Ok(())
 }
 
-/// Callee-saved registers written by the allocated function, in save order.
-pub fn clobbered_callee_saves(written: PRegSet) -> Vec<u8> {
-    CALLEE_SAVED.into_iter().filter(|&enc| written.contains(xreg_preg(enc))).collect()
+/// Callee-saved registers written by the allocated function, in save order:
+/// the integer ones, then the float ones.
+pub fn clobbered_callee_saves(written: PRegSet) -> (Vec<u8>, Vec<u8>) {
+    let ints = CALLEE_SAVED.into_iter().filter(|&enc| written.contains(xreg_preg(enc))).collect();
+    let floats = FLOAT_CALLEE_SAVED.into_iter().filter(|&enc| written.contains(vreg_preg(enc))).collect();
+    (ints, floats)
 }

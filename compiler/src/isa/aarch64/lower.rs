@@ -24,14 +24,15 @@
 //!   `rorv` by the negated amount. Constant amounts are masked here.
 //! - `clz` is `clz`, `ctz` is `rbit` + `clz`, `popcnt` uses bit tricks (no
 //!   SIMD registers).
-//! - Floats are not supported yet: any float value is an `Unsupported`
-//!   error, never a panic.
+//! - Floats are lowered in `lower_float.rs` (tried first for every
+//!   instruction); float loads, stores and `select` (`fcsel`) are here.
 
 use crate::error::{CompileError, CompileResult};
 use crate::ir::{self, InstructionData, IntCC, Opcode, Type, Value};
 use crate::isa::aarch64::abi;
 use crate::isa::aarch64::inst::Inst;
 use crate::isa::aarch64::inst::args::*;
+use crate::isa::aarch64::inst::args_fp::FloatSize;
 use crate::isa::aarch64::inst::regs::*;
 use crate::machinst::{Lower, LowerBackend, MachLabel, Reg, Writable};
 use crate::runtime::TrapCode;
@@ -42,10 +43,6 @@ pub struct AArch64Backend;
 
 fn size_of(ty: Type) -> OperandSize {
     OperandSize::of(ty.bits() == 64)
-}
-
-fn unsupported_type(ty: Type) -> CompileError {
-    CompileError::unsupported(format!("{ty} values on aarch64"), None)
 }
 
 fn is_signed(cond: IntCC) -> bool {
@@ -357,8 +354,13 @@ impl AArch64Backend {
     ) -> CompileResult<()> {
         let ty = ctx.func.dfg.value_type(ctx.func.dfg.first_result(inst));
         let wide = ty.bits() == 64;
+        if ty.is_float() {
+            let mem = AMode::reg_offset(self.reg(ctx, arg), offset as i64);
+            let rd = ctx.output(inst, 0);
+            ctx.emit(Inst::FpuLoad { size: FloatSize::of(ty), rd, mem });
+            return Ok(());
+        }
         let op = match (opcode, ty.bits()) {
-            _ if ty.is_float() => return Err(unsupported_type(ty)),
             (Opcode::Load, 64) => LoadOp::LdrX,
             (Opcode::Load, 32) | (Opcode::Uload32, _) => LoadOp::LdrW,
             (Opcode::Load, 16) | (Opcode::Uload16, _) => LoadOp::Ldrh,
@@ -420,7 +422,10 @@ impl AArch64Backend {
     ) -> CompileResult<()> {
         let ty = ctx.func.dfg.value_type(args[0]);
         if ty.is_float() {
-            return Err(unsupported_type(ty));
+            let rt = self.reg(ctx, args[0]);
+            let mem = AMode::reg_offset(self.reg(ctx, args[1]), offset as i64);
+            ctx.emit(Inst::FpuStore { size: FloatSize::of(ty), rt, mem });
+            return Ok(());
         }
         let op = match opcode.store_width().unwrap_or(ty.bytes()) {
             1 => StoreOp::Strb,
@@ -477,13 +482,11 @@ impl LowerBackend for AArch64Backend {
     }
 
     fn lower_inst(&self, ctx: &mut Lower<'_, Inst>, inst: ir::Inst) -> CompileResult<()> {
+        if let Some(result) = super::lower_float::lower_float(ctx, inst) {
+            return result;
+        }
         let data = ctx.func.dfg.inst(inst).clone();
         let result_ty = ctx.func.dfg.inst_results(inst).first().map(|&v| ctx.func.dfg.value_type(v));
-        if let Some(ty) = result_ty
-            && ty.is_float()
-        {
-            return Err(unsupported_type(ty));
-        }
         match data {
             InstructionData::UnaryImm { opcode: Opcode::Iconst, imm } => {
                 let ty = result_ty.unwrap_or(Type::I64);
@@ -515,7 +518,11 @@ impl LowerBackend for AArch64Backend {
                 let cond = self.emit_condition(ctx, args[0]);
                 let (rn, rm) = (self.reg(ctx, args[1]), self.reg(ctx, args[2]));
                 let out = ctx.output(inst, 0);
-                ctx.emit(Inst::CSel { size: size_of(ty), cond, rd: out, rn, rm });
+                if ty.is_float() {
+                    ctx.emit(Inst::FpuCSel { size: FloatSize::of(ty), cond, rd: out, rn, rm });
+                } else {
+                    ctx.emit(Inst::CSel { size: size_of(ty), cond, rd: out, rn, rm });
+                }
             }
             InstructionData::Load { opcode, arg, offset } => self.lower_load(ctx, inst, opcode, arg, offset)?,
             InstructionData::Store { opcode, args, offset } => self.lower_store(ctx, opcode, args, offset)?,

@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Same folder shape as `isa/x64`: `inst/{mod,args,regs,emit}.rs` with
-//! emit tests, `lower.rs`, `abi.rs`. Conditional branches reach ±1 MiB; the
+//! emit tests, `lower.rs` (floats in `lower_float.rs`, their encodings in
+//! `inst/emit_fp.rs`), `abi.rs`. Conditional branches reach ±1 MiB; the
 //! shared `MachBuffer` redirects one whose target would end up farther
 //! through a veneer (`b`, ±128 MiB) in an island, which emission jumps over
 //! with [`inst::emit::emit_island_jump`].
@@ -14,6 +15,7 @@
 pub mod abi;
 pub mod inst;
 pub mod lower;
+pub mod lower_float;
 
 #[cfg(test)]
 mod tests;
@@ -23,43 +25,34 @@ use crate::ir::Function;
 use crate::machinst::{MachBufferFinalized, MoveEmitter, Reg, VCode, Writable, lower::lower, regalloc};
 use inst::Inst;
 use inst::args::{AMode, FrameOffset, LoadOp, StoreOp};
+use inst::args_fp::FloatSize;
 use inst::emit::{EmitState, FrameLayout, emit_island_jump, prologue};
 use regalloc2::RegClass;
 
 struct Moves;
 
 impl MoveEmitter<Inst> for Moves {
-    fn gen_move(&self, dst: Writable<Reg>, src: Reg, _class: RegClass) -> Inst {
-        Inst::mov64(dst, src)
+    fn gen_move(&self, dst: Writable<Reg>, src: Reg, class: RegClass) -> Inst {
+        <Inst as crate::machinst::MachInst>::gen_move(dst, src, class)
     }
     fn gen_spill(&self, slot: usize, src: Reg) -> Inst {
-        Inst::Store { op: StoreOp::StrX, rt: src, mem: AMode::Frame(FrameOffset::Spill(slot as u32)) }
-    }
-    fn gen_reload(&self, dst: Writable<Reg>, slot: usize) -> Inst {
-        Inst::Load { op: LoadOp::LdrX, rd: dst, mem: AMode::Frame(FrameOffset::Spill(slot as u32)) }
-    }
-}
-
-/// Rejects functions with float values: this back end has no FP registers
-/// yet.
-fn check_types(func: &Function) -> CompileResult<()> {
-    let float = |ty: crate::ir::Type| ty.is_float();
-    let signature = &func.signature;
-    if let Some(ty) = signature.params.iter().chain(&signature.returns).copied().find(|&t| float(t)) {
-        return Err(CompileError::unsupported(format!("{ty} values on aarch64"), None));
-    }
-    for index in 0..func.dfg.num_values() {
-        let ty = func.dfg.value_type(crate::ir::Value::new(index));
-        if float(ty) {
-            return Err(CompileError::unsupported(format!("{ty} values on aarch64"), None));
+        let mem = AMode::Frame(FrameOffset::Spill(slot as u32));
+        match src.class() {
+            RegClass::Float => Inst::FpuStore { size: FloatSize::F64, rt: src, mem },
+            _ => Inst::Store { op: StoreOp::StrX, rt: src, mem },
         }
     }
-    Ok(())
+    fn gen_reload(&self, dst: Writable<Reg>, slot: usize) -> Inst {
+        let mem = AMode::Frame(FrameOffset::Spill(slot as u32));
+        match dst.to_reg().class() {
+            RegClass::Float => Inst::FpuLoad { size: FloatSize::F64, rd: dst, mem },
+            _ => Inst::Load { op: LoadOp::LdrX, rd: dst, mem },
+        }
+    }
 }
 
 /// Lowers `func` to VCode (virtual registers), without allocating.
 pub fn lower_to_vcode(func: &Function) -> CompileResult<VCode<Inst>> {
-    check_types(func)?;
     lower(func, &lower::AArch64Backend)
 }
 
@@ -69,13 +62,14 @@ pub fn compile_function(func: &Function, check: bool) -> CompileResult<MachBuffe
     let vcode = lower_to_vcode(func)?;
     let env = inst::regs::machine_env();
     let output = regalloc::allocate(&vcode, &env, check)?;
-    let callee_saves = abi::clobbered_callee_saves(vcode.written_registers(&output));
+    let (callee_saves, float_callee_saves) = abi::clobbered_callee_saves(vcode.written_registers(&output));
     let frame = FrameLayout::new(
         vcode.frame.outgoing_args_size,
         vcode.frame.stack_slots_size,
         output.num_spillslots as u32,
         callee_saves,
-    );
+    )
+    .with_float_callee_saves(float_callee_saves);
     let prologue = prologue(&frame);
     let mut state = EmitState { frame };
     vcode

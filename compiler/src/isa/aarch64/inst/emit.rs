@@ -14,6 +14,8 @@
 //! `adr`, `ldrsw`, `add`, `br` and the table.
 
 use crate::isa::aarch64::inst::args::*;
+use crate::isa::aarch64::inst::args_fp::FloatSize;
+use crate::isa::aarch64::inst::emit_fp::emit_fp;
 use crate::isa::aarch64::inst::regs::{self, fp, lr, sp, writable, x16, x17, zero_reg};
 use crate::isa::aarch64::inst::{Inst, LabelUse};
 use crate::machinst::{MachBuffer, MachInstEmit, MachLabel, Reg, RelocKind, Writable};
@@ -31,6 +33,9 @@ pub struct FrameLayout {
     pub spill_slots: u32,
     /// Callee-saved registers saved below the frame record, in save order.
     pub callee_saves: Vec<u8>,
+    /// Callee-saved float registers (`d8`–`d15`) saved below those, one
+    /// 16-byte slot each, in save order.
+    pub float_callee_saves: Vec<u8>,
     /// Bytes subtracted from `sp` after the saves (a multiple of 16).
     pub frame_size: u32,
 }
@@ -39,12 +44,26 @@ impl FrameLayout {
     /// Computes the layout; keeps `sp` 16-byte aligned.
     pub fn new(outgoing_args_size: u32, stack_slots_size: u32, spill_slots: u32, callee_saves: Vec<u8>) -> Self {
         let body = outgoing_args_size + stack_slots_size + spill_slots * 8;
-        Self { outgoing_args_size, stack_slots_size, spill_slots, callee_saves, frame_size: body.div_ceil(16) * 16 }
+        Self {
+            outgoing_args_size,
+            stack_slots_size,
+            spill_slots,
+            callee_saves,
+            float_callee_saves: vec![],
+            frame_size: body.div_ceil(16) * 16,
+        }
     }
 
-    /// Bytes of the callee-save area (pairs of 8-byte slots).
+    /// The same layout with float callee-saves.
+    pub fn with_float_callee_saves(mut self, float_callee_saves: Vec<u8>) -> Self {
+        self.float_callee_saves = float_callee_saves;
+        self
+    }
+
+    /// Bytes of the callee-save area (pairs of 8-byte slots for integer
+    /// registers, a 16-byte slot per float register).
     pub fn saves_size(&self) -> u32 {
-        (self.callee_saves.len() as u32).div_ceil(2) * 16
+        (self.callee_saves.len() as u32).div_ceil(2) * 16 + self.float_callee_saves.len() as u32 * 16
     }
 
     /// Total bytes the function's frame occupies below the frame record.
@@ -309,7 +328,7 @@ pub fn imm_sequence(size: OperandSize, value: u64, rd: Writable<Reg>) -> Vec<Ins
 
 /// A single-register address after frame locations and large offsets are
 /// resolved; `x17` may have been loaded with the offset.
-fn resolve_amode(buffer: &mut MachBuffer<Inst>, state: &mut EmitState, mem: &AMode, access_bytes: u32) -> AMode {
+pub fn resolve_amode(buffer: &mut MachBuffer<Inst>, state: &mut EmitState, mem: &AMode, access_bytes: u32) -> AMode {
     let (rn, offset) = match *mem {
         AMode::RegOffset { rn, offset } => (rn, offset),
         AMode::Frame(location) => state.frame.resolve(location),
@@ -329,7 +348,7 @@ fn resolve_amode(buffer: &mut MachBuffer<Inst>, state: &mut EmitState, mem: &AMo
 }
 
 /// Encodes a single-register load or store at a resolved address.
-fn enc_ldst(size_opc: (u32, u32), rt: u32, mem: &AMode) -> u32 {
+pub fn enc_ldst(size_opc: (u32, u32), rt: u32, mem: &AMode) -> u32 {
     match *mem {
         AMode::UnsignedOffset { rn, offset } => enc_ldst_uimm12(size_opc, rt, r(rn), offset),
         AMode::Unscaled { rn, offset } => enc_ldst_simm9(size_opc, rt, r(rn), offset, 0b00),
@@ -552,6 +571,17 @@ impl MachInstEmit for Inst {
                 buffer.add_trap(*code);
                 code.as_u8() as u32
             }
+            Inst::FpuRRR { .. }
+            | Inst::FpuRR { .. }
+            | Inst::FpuCvt { .. }
+            | Inst::FpuCmp { .. }
+            | Inst::FpuCSel { .. }
+            | Inst::IntToFpu { .. }
+            | Inst::FpuToInt { .. }
+            | Inst::MovToFpu { .. }
+            | Inst::MovFromFpu { .. }
+            | Inst::FpuLoad { .. }
+            | Inst::FpuStore { .. } => emit_fp(self, buffer, state),
         };
         buffer.put4(word);
     }
@@ -564,6 +594,7 @@ impl MachInstEmit for Inst {
 ///   sub x17, sp, #below ; ldr x16, [x0, #stack_limit] ; cmp x17, x16
 ///   b.hs ok ; udf #stack_overflow ; ok:
 ///   stp x19, x20, [sp, #-16]! ...  (str x.., [sp, #-16]! for an odd one)
+///   str d8, [sp, #-16]! ...          (float callee-saves, one slot each)
 ///   sub sp, sp, #frame_size
 /// ```
 ///
@@ -610,6 +641,13 @@ pub fn prologue(frame: &FrameLayout) -> Vec<Inst> {
             _ => unreachable!("chunks of two"),
         }
     }
+    for &enc in &frame.float_callee_saves {
+        insts.push(Inst::FpuStore {
+            size: FloatSize::F64,
+            rt: regs::vreg(enc),
+            mem: AMode::PreIndexed { rn: sp(), offset: -16 },
+        });
+    }
     insts.extend(sp_adjust(AluOp::Sub, frame.frame_size));
     insts
 }
@@ -617,6 +655,13 @@ pub fn prologue(frame: &FrameLayout) -> Vec<Inst> {
 /// The epilogue before each `ret`: the prologue undone in reverse.
 pub fn epilogue(frame: &FrameLayout) -> Vec<Inst> {
     let mut insts = sp_adjust(AluOp::Add, frame.frame_size);
+    for &enc in frame.float_callee_saves.iter().rev() {
+        insts.push(Inst::FpuLoad {
+            size: FloatSize::F64,
+            rd: writable(regs::vreg(enc)),
+            mem: AMode::PostIndexed { rn: sp(), offset: 16 },
+        });
+    }
     let pop = PairAMode::PostIndexed { rn: sp(), offset: 16 };
     for pair in frame.callee_saves.chunks(2).rev() {
         match *pair {

@@ -11,7 +11,9 @@
 //! `tst`) is the flag-setting form with `rd` = [`regs::zero_reg`].
 
 pub mod args;
+pub mod args_fp;
 pub mod emit;
+pub mod emit_fp;
 pub mod regs;
 
 #[cfg(test)]
@@ -21,6 +23,7 @@ use crate::machinst::reg::{OperandVisitor, Reg, Writable};
 use crate::machinst::{MachInst, MachInstLabelUse, MachLabel, MachTerminator};
 use crate::runtime::TrapCode;
 use args::*;
+use args_fp::{FloatSize, FpuOp1, FpuOp2};
 use regalloc2::{PReg, PRegSet, RegClass};
 
 /// An AArch64 instruction (or a short fixed sequence, a pseudo-instruction).
@@ -110,6 +113,32 @@ pub enum Inst {
     Udf { code: TrapCode },
     /// `b.!cond`/`cbnz`/`cbz` over a `udf`: traps when `kind` holds.
     TrapIf { kind: CondBrKind, code: TrapCode },
+    /// `fadd`/`fsub`/`fmul`/`fdiv`/`fmin`/`fmax rd, rn, rm` on `s`/`d`
+    /// registers.
+    FpuRRR { op: FpuOp2, size: FloatSize, rd: Writable<Reg>, rn: Reg, rm: Reg },
+    /// `fmov`/`fabs`/`fneg`/`fsqrt`/`frint* rd, rn` on `s`/`d` registers.
+    FpuRR { op: FpuOp1, size: FloatSize, rd: Writable<Reg>, rn: Reg },
+    /// `fcvt rd, rn`: `rd` is of precision `to`, `rn` of the other one.
+    FpuCvt { to: FloatSize, rd: Writable<Reg>, rn: Reg },
+    /// `fcmp rn, rm`: sets NZCV (unordered: `0011`).
+    FpuCmp { size: FloatSize, rn: Reg, rm: Reg },
+    /// `fcsel rd, rn, rm, cond`: `rd = cond ? rn : rm`.
+    FpuCSel { size: FloatSize, cond: Cond, rd: Writable<Reg>, rn: Reg, rm: Reg },
+    /// `scvtf`/`ucvtf rd, rn`: integer `rn` (`w`/`x`, 31 is the zero
+    /// register) to float `rd`, rounding to nearest.
+    IntToFpu { signed: bool, int_size: OperandSize, size: FloatSize, rd: Writable<Reg>, rn: Reg },
+    /// `fcvtzs`/`fcvtzu rd, rn`: float `rn` to integer `rd` (`w`/`x`),
+    /// truncating and saturating (NaN gives 0).
+    FpuToInt { signed: bool, int_size: OperandSize, size: FloatSize, rd: Writable<Reg>, rn: Reg },
+    /// `fmov sd, wn` / `fmov dd, xn`: the bits of a general-purpose register
+    /// (31 is the zero register).
+    MovToFpu { size: FloatSize, rd: Writable<Reg>, rn: Reg },
+    /// `fmov wd, sn` / `fmov xd, dn`: the bits of a float register.
+    MovFromFpu { size: FloatSize, rd: Writable<Reg>, rn: Reg },
+    /// `ldr st`/`ldr dt` (or `ldur`) in any single-register addressing form.
+    FpuLoad { size: FloatSize, rd: Writable<Reg>, mem: AMode },
+    /// `str st`/`str dt` (or `stur`) in any single-register addressing form.
+    FpuStore { size: FloatSize, rt: Reg, mem: AMode },
 }
 
 impl Inst {
@@ -141,7 +170,9 @@ impl MachInst for Inst {
             Inst::AluRRR { rd, rn, rm, .. }
             | Inst::AluRRRShift { rd, rn, rm, .. }
             | Inst::AluRRRExtend { rd, rn, rm, .. }
-            | Inst::CSel { rd, rn, rm, .. } => {
+            | Inst::CSel { rd, rn, rm, .. }
+            | Inst::FpuRRR { rd, rn, rm, .. }
+            | Inst::FpuCSel { rd, rn, rm, .. } => {
                 v.reg_use(rn);
                 v.reg_use(rm);
                 v.reg_def(rd);
@@ -150,7 +181,13 @@ impl MachInst for Inst {
             | Inst::AluRRImmLogic { rd, rn, .. }
             | Inst::ShiftImm { rd, rn, .. }
             | Inst::BitRR { rd, rn, .. }
-            | Inst::Extend { rd, rn, .. } => {
+            | Inst::Extend { rd, rn, .. }
+            | Inst::FpuRR { rd, rn, .. }
+            | Inst::FpuCvt { rd, rn, .. }
+            | Inst::IntToFpu { rd, rn, .. }
+            | Inst::FpuToInt { rd, rn, .. }
+            | Inst::MovToFpu { rd, rn, .. }
+            | Inst::MovFromFpu { rd, rn, .. } => {
                 v.reg_use(rn);
                 v.reg_def(rd);
             }
@@ -170,11 +207,15 @@ impl MachInst for Inst {
                 v.reg_reuse_def(rd, 0);
             }
             Inst::CCmpImm { rn, .. } => v.reg_use(rn),
-            Inst::Load { rd, mem, .. } | Inst::LoadAddr { rd, mem } => {
+            Inst::FpuCmp { rn, rm, .. } => {
+                v.reg_use(rn);
+                v.reg_use(rm);
+            }
+            Inst::Load { rd, mem, .. } | Inst::LoadAddr { rd, mem } | Inst::FpuLoad { rd, mem, .. } => {
                 mem.get_operands(v);
                 v.reg_def(rd);
             }
-            Inst::Store { rt, mem, .. } => {
+            Inst::Store { rt, mem, .. } | Inst::FpuStore { rt, mem, .. } => {
                 v.reg_use(rt);
                 mem.get_operands(v);
             }
@@ -220,8 +261,10 @@ impl MachInst for Inst {
     }
 
     fn gen_move(dst: Writable<Reg>, src: Reg, class: RegClass) -> Self {
-        assert_eq!(class, RegClass::Int, "only integer registers on aarch64 so far");
-        Inst::mov64(dst, src)
+        match class {
+            RegClass::Float => Inst::FpuRR { op: FpuOp1::Mov, size: FloatSize::F64, rd: dst, rn: src },
+            _ => Inst::mov64(dst, src),
+        }
     }
 
     fn gen_jump(target: MachLabel) -> Self {
@@ -230,10 +273,10 @@ impl MachInst for Inst {
 
     fn worst_case_size() -> u32 {
         // The longest fixed sequence is `Ret` with a large frame (up to 5
-        // instructions to pop the frame, 5 `ldp` of callee-saves, the frame
-        // record and `ret`: 12 words); a jump table checks for an island
-        // itself before its table.
-        64
+        // instructions to pop the frame, 5 `ldp` of callee-saves, 8 `ldr d`
+        // of float callee-saves, the frame record and `ret`: 20 words); a
+        // jump table checks for an island itself before its table.
+        96
     }
 }
 

@@ -10,7 +10,11 @@
 //! - `x16`: regalloc2's scratch register (move cycles, stack-to-stack moves);
 //! - `x17`: emission scratch (large frame offsets, the prologue);
 //! - `x18`: the platform register;
-//! - `x29` (frame pointer), `x30` (link register), 31 (`sp`/`xzr`).
+//! - `x29` (frame pointer), `x30` (link register), 31 (`sp`/`xzr`);
+//! - `v31`: regalloc2's float scratch register.
+//!
+//! Float registers `v0`–`v31` (class `Float`) are used as scalars, `s` (f32)
+//! or `d` (f64) views; moves and spills always copy the low 64 bits.
 
 use crate::machinst::reg::{Reg, Writable};
 use regalloc2::{PReg, PRegSet, RegClass};
@@ -19,6 +23,17 @@ use regalloc2::{PReg, PRegSet, RegClass};
 pub fn xreg_preg(enc: u8) -> PReg {
     assert!(enc < 32, "x{enc} does not exist");
     PReg::new(enc as usize, RegClass::Int)
+}
+
+/// The float register `v{enc}`.
+pub fn vreg_preg(enc: u8) -> PReg {
+    assert!(enc < 32, "v{enc} does not exist");
+    PReg::new(enc as usize, RegClass::Float)
+}
+
+/// Float register `v{enc}` (used as `s{enc}`/`d{enc}`).
+pub fn vreg(enc: u8) -> Reg {
+    Reg::from_preg(vreg_preg(enc))
 }
 
 /// General-purpose register `enc` (`x0`..`x30`).
@@ -102,20 +117,47 @@ pub const SCRATCH: u8 = 16;
 /// The register emission uses for large offsets (never allocated).
 pub const EMIT_SCRATCH: u8 = 17;
 
-/// The set of caller-saved registers.
-pub fn caller_saved_set() -> PRegSet {
-    CALLER_SAVED.into_iter().map(xreg_preg).collect()
+/// AAPCS64 float argument registers, in order.
+pub const FLOAT_ARG_REGS: [u8; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
+
+/// AAPCS64 float return registers.
+pub const FLOAT_RET_REGS: [u8; 2] = [0, 1];
+
+/// Float registers whose low 64 bits (`d8`–`d15`) are callee-saved, in save
+/// order.
+pub const FLOAT_CALLEE_SAVED: [u8; 8] = [8, 9, 10, 11, 12, 13, 14, 15];
+
+/// The float register regalloc2 keeps for breaking move cycles.
+pub const FLOAT_SCRATCH: u8 = 31;
+
+/// The caller-saved float registers the allocator may use: `v0`–`v7`,
+/// `v16`–`v30`.
+fn float_caller_saved() -> impl Iterator<Item = u8> {
+    (0u8..8).chain(16..31)
 }
 
-/// The allocator's view of the machine: `x0`–`x15` preferred, `x19`–`x28`
-/// when those run out (they cost a save in the prologue).
+/// The set of caller-saved registers (integer and float; the scratch
+/// registers too, since calls may write them).
+pub fn caller_saved_set() -> PRegSet {
+    let mut set: PRegSet = CALLER_SAVED.into_iter().map(xreg_preg).collect();
+    for enc in float_caller_saved().chain([FLOAT_SCRATCH]) {
+        set.add(vreg_preg(enc));
+    }
+    set
+}
+
+/// The allocator's view of the machine: `x0`–`x15` and the caller-saved
+/// float registers preferred, `x19`–`x28` and `d8`–`d15` when those run out
+/// (they cost a save in the prologue).
 pub fn machine_env() -> regalloc2::MachineEnv {
     let preferred: PRegSet = (0u8..16).map(xreg_preg).collect();
     let non_preferred: PRegSet = CALLEE_SAVED.into_iter().map(xreg_preg).collect();
+    let float_preferred: PRegSet = float_caller_saved().map(vreg_preg).collect();
+    let float_non_preferred: PRegSet = FLOAT_CALLEE_SAVED.into_iter().map(vreg_preg).collect();
     regalloc2::MachineEnv {
-        preferred_regs_by_class: [preferred, PRegSet::empty(), PRegSet::empty()],
-        non_preferred_regs_by_class: [non_preferred, PRegSet::empty(), PRegSet::empty()],
-        scratch_by_class: [Some(xreg_preg(SCRATCH)), None, None],
+        preferred_regs_by_class: [preferred, float_preferred, PRegSet::empty()],
+        non_preferred_regs_by_class: [non_preferred, float_non_preferred, PRegSet::empty()],
+        scratch_by_class: [Some(xreg_preg(SCRATCH)), Some(vreg_preg(FLOAT_SCRATCH)), None],
         fixed_stack_slots: vec![],
     }
 }
@@ -136,5 +178,12 @@ mod tests {
             assert!(!allocatable.contains(&reserved), "x{reserved} must not be allocatable");
         }
         assert_eq!(allocatable.len(), 26);
+        let floats: Vec<usize> = env.preferred_regs_by_class[1]
+            .into_iter()
+            .chain(env.non_preferred_regs_by_class[1])
+            .map(|p| p.hw_enc())
+            .collect();
+        assert_eq!(floats.len(), 31);
+        assert!(!floats.contains(&(FLOAT_SCRATCH as usize)), "the float scratch must not be allocatable");
     }
 }

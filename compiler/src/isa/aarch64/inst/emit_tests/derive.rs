@@ -15,10 +15,11 @@
 
 use crate::isa::aarch64::inst::Inst;
 use crate::isa::aarch64::inst::args::*;
+use crate::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
 use crate::isa::aarch64::inst::emit::FrameLayout;
 use crate::machinst::{MachLabel, Reg};
 use crate::runtime::TrapCode;
-use yaxpeax_arm::armv8::a64::{Opcode, Operand, ShiftStyle, SizeCode};
+use yaxpeax_arm::armv8::a64::{Opcode, Operand, SIMDSizeCode, ShiftStyle, SizeCode};
 
 /// A PC-relative target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +103,44 @@ fn zr(size: OperandSize, reg: Reg) -> Operand {
 /// A register where 31 is the stack pointer.
 fn sp(size: OperandSize, reg: Reg) -> Operand {
     Operand::RegisterOrSP(code(size), n(reg))
+}
+
+/// A float register as an `s` or `d` scalar.
+fn fv(size: FloatSize, reg: Reg) -> Operand {
+    let code = match size {
+        FloatSize::F32 => SIMDSizeCode::S,
+        FloatSize::F64 => SIMDSizeCode::D,
+    };
+    Operand::SIMDRegister(code, n(reg))
+}
+
+fn fpu_op2_opcode(op: FpuOp2) -> Opcode {
+    match op {
+        FpuOp2::Mul => Opcode::FMUL,
+        FpuOp2::Div => Opcode::FDIV,
+        FpuOp2::Add => Opcode::FADD,
+        FpuOp2::Sub => Opcode::FSUB,
+        FpuOp2::Max => Opcode::FMAX,
+        FpuOp2::Min => Opcode::FMIN,
+    }
+}
+
+fn fpu_op1_opcode(op: FpuOp1) -> Opcode {
+    match op {
+        FpuOp1::Mov => Opcode::FMOV,
+        FpuOp1::Abs => Opcode::FABS,
+        FpuOp1::Neg => Opcode::FNEG,
+        FpuOp1::Sqrt => Opcode::FSQRT,
+        FpuOp1::RintN => Opcode::FRINTN,
+        FpuOp1::RintP => Opcode::FRINTP,
+        FpuOp1::RintM => Opcode::FRINTM,
+        FpuOp1::RintZ => Opcode::FRINTZ,
+    }
+}
+
+/// The general-purpose register size `fmov` pairs with a float size.
+fn same_width(size: FloatSize) -> OperandSize {
+    OperandSize::of(size == FloatSize::F64)
 }
 
 fn x(number: u16) -> Operand {
@@ -306,6 +345,10 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
         Inst::Args { .. } => {}
         Inst::Ret { .. } => {
             sp_adjust(AluOp::Add, frame.frame_size, o);
+            for &enc in frame.float_callee_saves.iter().rev() {
+                let d = Operand::SIMDRegister(SIMDSizeCode::D, enc as u16);
+                o.push(inst(Opcode::LDR, vec![d, Operand::RegPostIndex(31, 16)]));
+            }
             for pair in frame.callee_saves.chunks(2).rev() {
                 match *pair {
                     [a] => o.push(inst(Opcode::LDR, vec![x(a as u16), Operand::RegPostIndex(31, 16)])),
@@ -512,6 +555,45 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
         }
         Inst::CallInd { target, .. } => o.push(inst(Opcode::BLR, vec![x(n(*target))])),
         Inst::Udf { code } => o.push(trapping(*code)),
+        Inst::FpuRRR { op, size, rd, rn, rm } => {
+            o.push(inst(fpu_op2_opcode(*op), vec![fv(*size, rd.to_reg()), fv(*size, *rn), fv(*size, *rm)]))
+        }
+        Inst::FpuRR { op, size, rd, rn } => {
+            o.push(inst(fpu_op1_opcode(*op), vec![fv(*size, rd.to_reg()), fv(*size, *rn)]))
+        }
+        Inst::FpuCvt { to, rd, rn } => {
+            let from = if *to == FloatSize::F64 { FloatSize::F32 } else { FloatSize::F64 };
+            o.push(inst(Opcode::FCVT, vec![fv(*to, rd.to_reg()), fv(from, *rn)]))
+        }
+        Inst::FpuCmp { size, rn, rm } => o.push(inst(Opcode::FCMP, vec![fv(*size, *rn), fv(*size, *rm)])),
+        Inst::FpuCSel { size, cond, rd, rn, rm } => o.push(inst(
+            Opcode::FCSEL,
+            vec![fv(*size, rd.to_reg()), fv(*size, *rn), fv(*size, *rm), Operand::ConditionCode(cond.bits() as u8)],
+        )),
+        Inst::IntToFpu { signed, int_size, size, rd, rn } => {
+            let opcode = if *signed { Opcode::SCVTF } else { Opcode::UCVTF };
+            o.push(inst(opcode, vec![fv(*size, rd.to_reg()), zr(*int_size, *rn)]))
+        }
+        Inst::FpuToInt { signed, int_size, size, rd, rn } => {
+            let opcode = if *signed { Opcode::FCVTZS } else { Opcode::FCVTZU };
+            o.push(inst(opcode, vec![zr(*int_size, rd.to_reg()), fv(*size, *rn)]))
+        }
+        Inst::MovToFpu { size, rd, rn } => {
+            o.push(inst(Opcode::FMOV, vec![fv(*size, rd.to_reg()), zr(same_width(*size), *rn)]))
+        }
+        Inst::MovFromFpu { size, rd, rn } => {
+            o.push(inst(Opcode::FMOV, vec![zr(same_width(*size), rd.to_reg()), fv(*size, *rn)]))
+        }
+        Inst::FpuLoad { size, rd, mem } => {
+            let mem = resolve(mem, frame, size.bytes(), o);
+            let opcode = if matches!(mem, AMode::Unscaled { .. }) { Opcode::LDUR } else { Opcode::LDR };
+            o.push(inst(opcode, vec![fv(*size, rd.to_reg()), mem_operand(&mem, size.bytes())]));
+        }
+        Inst::FpuStore { size, rt, mem } => {
+            let mem = resolve(mem, frame, size.bytes(), o);
+            let opcode = if matches!(mem, AMode::Unscaled { .. }) { Opcode::STUR } else { Opcode::STR };
+            o.push(inst(opcode, vec![fv(*size, *rt), mem_operand(&mem, size.bytes())]));
+        }
         Inst::TrapIf { kind, code } => {
             // Skip the `udf` (8 bytes ahead) unless `kind` holds.
             o.push(cbr(kind.invert(), Target::Relative(8)));

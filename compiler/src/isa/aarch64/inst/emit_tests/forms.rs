@@ -14,6 +14,7 @@
 use super::{LabelAt, Row};
 use crate::isa::aarch64::inst::Inst;
 use crate::isa::aarch64::inst::args::*;
+use crate::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
 use crate::isa::aarch64::inst::emit::FrameLayout;
 
 /// 12-bit immediates at the edges of the unshifted and shifted forms.
@@ -138,6 +139,9 @@ pub fn form_keys(row: &Row) -> Vec<String> {
                 n if n % 2 == 0 => k.push("Ret/CalleeSaves/Even".into()),
                 _ => k.push("Ret/CalleeSaves/Odd".into()),
             }
+            if !row.frame.float_callee_saves.is_empty() {
+                k.push("Ret/FloatCalleeSaves".into());
+            }
         }
         Inst::AluRRR { op, size, rd, rn, .. } => {
             k.push(format!("AluRRR/{op:?}/{size:?}"));
@@ -257,6 +261,27 @@ pub fn form_keys(row: &Row) -> Vec<String> {
         Inst::CallInd { .. } => k.push("CallInd".into()),
         Inst::Udf { .. } => k.push("Udf".into()),
         Inst::TrapIf { kind, .. } => k.push(format!("TrapIf/{}", cbr_form(kind))),
+        Inst::FpuRRR { op, size, .. } => k.push(format!("FpuRRR/{op:?}/{size:?}")),
+        Inst::FpuRR { op, size, .. } => k.push(format!("FpuRR/{op:?}/{size:?}")),
+        Inst::FpuCvt { to, .. } => k.push(format!("FpuCvt/{to:?}")),
+        Inst::FpuCmp { size, .. } => k.push(format!("FpuCmp/{size:?}")),
+        Inst::FpuCSel { size, .. } => k.push(format!("FpuCSel/{size:?}")),
+        Inst::IntToFpu { signed, int_size, size, .. } => {
+            k.push(format!("IntToFpu/{}/{int_size:?}/{size:?}", if *signed { "Signed" } else { "Unsigned" }))
+        }
+        Inst::FpuToInt { signed, int_size, size, .. } => {
+            k.push(format!("FpuToInt/{}/{int_size:?}/{size:?}", if *signed { "Signed" } else { "Unsigned" }))
+        }
+        Inst::MovToFpu { size, .. } => k.push(format!("MovToFpu/{size:?}")),
+        Inst::MovFromFpu { size, .. } => k.push(format!("MovFromFpu/{size:?}")),
+        Inst::FpuLoad { size, mem, .. } => {
+            k.push(format!("FpuLoad/{size:?}"));
+            k.push(format!("AMode/FpuLoad/{}", amode_form(mem, &row.frame, size.bytes())));
+        }
+        Inst::FpuStore { size, mem, .. } => {
+            k.push(format!("FpuStore/{size:?}"));
+            k.push(format!("AMode/FpuStore/{}", amode_form(mem, &row.frame, size.bytes())));
+        }
     }
     keys
 }
@@ -270,6 +295,28 @@ pub fn all_forms() -> Vec<String> {
     }
     add("Ret/CalleeSaves/Even".into());
     add("Ret/CalleeSaves/Odd".into());
+    add("Ret/FloatCalleeSaves".into());
+    for size in FloatSize::ALL {
+        for op in FpuOp2::ALL {
+            add(format!("FpuRRR/{op:?}/{size:?}"));
+        }
+        for op in FpuOp1::ALL {
+            add(format!("FpuRR/{op:?}/{size:?}"));
+        }
+        add(format!("FpuCvt/{size:?}"));
+        add(format!("FpuCmp/{size:?}"));
+        add(format!("FpuCSel/{size:?}"));
+        for signed in ["Signed", "Unsigned"] {
+            for int_size in OperandSize::ALL {
+                add(format!("IntToFpu/{signed}/{int_size:?}/{size:?}"));
+                add(format!("FpuToInt/{signed}/{int_size:?}/{size:?}"));
+            }
+        }
+        add(format!("MovToFpu/{size:?}"));
+        add(format!("MovFromFpu/{size:?}"));
+        add(format!("FpuLoad/{size:?}"));
+        add(format!("FpuStore/{size:?}"));
+    }
     for size in OperandSize::ALL {
         for op in AluOp::ARITH.iter().chain(&AluOp::LOGICAL).chain(&AluOp::TWO_SOURCE) {
             add(format!("AluRRR/{op:?}/{size:?}"));
@@ -359,7 +406,7 @@ pub fn all_forms() -> Vec<String> {
     for op in StoreOp::ALL {
         add(format!("Store/{op:?}"));
     }
-    for access in ["Load", "Store"] {
+    for access in ["Load", "Store", "FpuLoad", "FpuStore"] {
         for form in [
             "UnsignedOffset",
             "Unscaled",

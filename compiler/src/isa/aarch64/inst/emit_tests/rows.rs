@@ -10,13 +10,14 @@
 mod alu;
 mod constants;
 mod control;
+mod float;
 mod memory;
 
 use super::{LabelAt, Row};
 use crate::isa::aarch64::inst::Inst;
 use crate::isa::aarch64::inst::args::*;
 use crate::isa::aarch64::inst::emit::FrameLayout;
-use crate::isa::aarch64::inst::regs::{writable, xreg};
+use crate::isa::aarch64::inst::regs::{vreg, writable, xreg};
 use crate::machinst::{Reg, Writable};
 
 pub const S32: OperandSize = OperandSize::Size32;
@@ -28,6 +29,16 @@ pub fn x(n: u8) -> Reg {
 
 pub fn wr(n: u8) -> Writable<Reg> {
     writable(xreg(n))
+}
+
+/// Float register `v{n}`.
+pub fn v(n: u8) -> Reg {
+    vreg(n)
+}
+
+/// Float register `v{n}`, written.
+pub fn vw(n: u8) -> Writable<Reg> {
+    writable(vreg(n))
 }
 
 pub fn imm12(value: u64) -> Imm12 {
@@ -64,5 +75,6 @@ pub fn rows() -> Vec<Row> {
     rows.extend(constants::rows());
     rows.extend(memory::rows());
     rows.extend(control::rows());
+    rows.extend(float::rows());
     rows
 }
