@@ -112,10 +112,17 @@ impl FileReport {
 /// Removes detail that would keep equal reasons apart when counting them:
 /// the byte offset compile errors end with (`... (at offset 0x1a)`).
 pub fn normalize_reason(reason: &str) -> String {
+    let mut reason = reason;
     if let Some(start) = reason.rfind(" (at offset 0x")
         && reason.ends_with(')')
     {
-        return reason[..start].to_string();
+        reason = &reason[..start];
+    }
+    // "... in function 12": the same reason for every function.
+    if let Some(start) = reason.rfind(" in function ")
+        && reason[start + " in function ".len()..].bytes().all(|b| b.is_ascii_digit())
+    {
+        reason = &reason[..start];
     }
     reason.to_string()
 }
@@ -229,5 +236,7 @@ mod tests {
     fn reasons_without_offsets_are_kept() {
         assert_eq!(normalize_reason("plain"), "plain");
         assert_eq!(normalize_reason("f (at offset 0x10)"), "f");
+        assert_eq!(normalize_reason("unsupported: operator X in function 12 (at offset 0x10)"), "unsupported: operator X");
+        assert_eq!(normalize_reason("in function twelve"), "in function twelve");
     }
 }
