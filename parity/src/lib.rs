@@ -10,4 +10,9 @@
 //! - [`wast`]: runs the WebAssembly spec testsuite's `.wast` scripts through
 //!   our compiler and executors and counts passed / failed / skipped
 //!   assertions per file and ISA, compared against committed expectations.
+//! - [`diff`]: differential execution: generated programs (wasm-smith
+//!   modules, single-operator modules) run in wasmtime and in our compiled
+//!   code, with results, traps, globals and memory compared after every
+//!   call; `parity sweep` runs it at scale.
+pub mod diff;
 pub mod wast;

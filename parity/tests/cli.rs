@@ -21,8 +21,31 @@ const MALFORMED_ONLY: &str = "(assert_malformed (module quote \"(func (i32.const
 /// A script that does not parse: one failure whatever the backend.
 const BROKEN: &str = "(module)\n(assert_return (invoke \"f\") (i32.const))\n";
 
-fn parity(args: &[&str]) -> Output {
+/// Runs `parity` as given.
+fn parity_raw(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_parity")).args(args).output().expect("runs parity")
+}
+
+/// Runs `parity`, pinning `wast` to x86-64 unless the test names ISAs (the
+/// default is both ISAs; these tests count one row per file).
+fn parity(args: &[&str]) -> Output {
+    let mut args: Vec<&str> = args.to_vec();
+    if args.first() == Some(&"wast") && !args.contains(&"--isa") {
+        args.splice(1..1, ["--isa", "x86_64"]);
+    }
+    parity_raw(&args)
+}
+
+#[test]
+fn wast_runs_both_isas_by_default() {
+    let dir = scratch("default-isas");
+    let file = write(&dir, "ok.wast", MALFORMED_ONLY);
+    let output = parity_raw(&["wast", &file]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains(&format!("{file}  x86_64  passed 1")), "{text}");
+    assert!(text.contains(&format!("{file}  aarch64  passed 1")), "{text}");
+    assert_eq!(last_line(&output), "2 passed, 0 failed, 0 skipped");
 }
 
 fn stdout(output: &Output) -> String {

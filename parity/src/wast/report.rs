@@ -236,7 +236,10 @@ mod tests {
     fn reasons_without_offsets_are_kept() {
         assert_eq!(normalize_reason("plain"), "plain");
         assert_eq!(normalize_reason("f (at offset 0x10)"), "f");
-        assert_eq!(normalize_reason("unsupported: operator X in function 12 (at offset 0x10)"), "unsupported: operator X");
+        assert_eq!(
+            normalize_reason("unsupported: operator X in function 12 (at offset 0x10)"),
+            "unsupported: operator X"
+        );
         assert_eq!(normalize_reason("in function twelve"), "in function twelve");
     }
 }
