@@ -14,6 +14,7 @@
 //! traits in [`inst`]; `isa/x64` and `isa/aarch64` only provide
 //! instructions, emission, lowering rules and the ABI.
 
+pub mod abi;
 pub mod buffer;
 pub mod inst;
 pub mod lower;

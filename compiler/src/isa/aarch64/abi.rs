@@ -33,39 +33,14 @@ use crate::isa::aarch64::inst::regs::*;
 use crate::machinst::{Lower, Reg, Writable};
 use regalloc2::{PReg, PRegSet, RegClass};
 
-/// Where one argument or result goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Location {
-    /// A register.
-    Reg(PReg),
-    /// An 8-byte stack slot at this offset in the argument area.
-    Stack(u32),
-}
+use crate::machinst::abi::Location;
 
-/// Assigns locations to values of the given classes: integers take the next
-/// integer register, floats the next float register, and the rest go to
-/// 8-byte stack slots in order.
+/// Assigns argument or result locations (see [`crate::machinst::abi::assign`])
+/// from this ISA's register encodings.
 pub fn assign(classes: &[RegClass], int_regs: &[u8], float_regs: &[u8]) -> Vec<Location> {
-    let (mut next_int, mut next_float, mut stack) = (0, 0, 0u32);
-    classes
-        .iter()
-        .map(|class| {
-            let (regs, next, make): (&[u8], &mut usize, fn(u8) -> PReg) = match class {
-                RegClass::Float => (float_regs, &mut next_float, vreg_preg),
-                _ => (int_regs, &mut next_int, xreg_preg),
-            };
-            match regs.get(*next) {
-                Some(&enc) => {
-                    *next += 1;
-                    Location::Reg(make(enc))
-                }
-                None => {
-                    stack += 8;
-                    Location::Stack(stack - 8)
-                }
-            }
-        })
-        .collect()
+    let ints: Vec<PReg> = int_regs.iter().map(|&e| xreg_preg(e)).collect();
+    let floats: Vec<PReg> = float_regs.iter().map(|&e| vreg_preg(e)).collect();
+    crate::machinst::abi::assign(classes, &ints, &floats)
 }
 
 /// A load of a stack argument of `dst`'s class.
@@ -107,13 +82,9 @@ pub fn lower_args(ctx: &mut Lower<'_, Inst>, params: &[Reg]) -> CompileResult<()
 
 /// The return registers of values of `classes`.
 fn return_locations(classes: &[RegClass]) -> CompileResult<Vec<PReg>> {
-    assign(classes, &RET_REGS, &FLOAT_RET_REGS)
-        .into_iter()
-        .map(|location| match location {
-            Location::Reg(preg) => Ok(preg),
-            Location::Stack(_) => Err(CompileError::internal("more register results than the ABI has")),
-        })
-        .collect()
+    let ints: Vec<PReg> = RET_REGS.iter().map(|&e| xreg_preg(e)).collect();
+    let floats: Vec<PReg> = FLOAT_RET_REGS.iter().map(|&e| vreg_preg(e)).collect();
+    crate::machinst::abi::return_registers(classes, &ints, &floats)
 }
 
 /// Lowers `return args`.
