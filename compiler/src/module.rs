@@ -214,6 +214,7 @@ pub struct DataSegment {
     /// `Some((memory, offset))` for an active segment, `None` for passive.
     pub active: Option<(u32, ConstExpr)>,
     /// The bytes.
+    #[serde(with = "serde_bytes")]
     pub bytes: Vec<u8>,
 }
 
@@ -326,6 +327,7 @@ pub struct CompiledModule {
     /// The instruction set of `code`.
     pub target: Target,
     /// All machine code, position independent: internal calls are resolved.
+    #[serde(with = "serde_bytes")]
     pub code: Vec<u8>,
     /// Every function and trampoline in `code`, in address order.
     pub functions: Vec<FunctionLayout>,

@@ -66,7 +66,8 @@ pub(super) enum Reply {
     /// A global's value.
     Value(Value),
     /// A memory's bytes.
-    Bytes(Vec<u8>),
+    /// Sent as one block (`serde_bytes`), not element by element.
+    Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
     /// Recorded host calls.
     HostCalls(Vec<HostCall>),
     /// The request failed.
