@@ -34,6 +34,7 @@ use crate::isa::aarch64::inst::Inst;
 use crate::isa::aarch64::inst::args::*;
 use crate::isa::aarch64::inst::args_fp::FloatSize;
 use crate::isa::aarch64::inst::regs::*;
+use crate::machinst::abi as machinst_abi;
 use crate::machinst::{Lower, LowerBackend, MachLabel, Reg, Writable};
 use crate::runtime::TrapCode;
 use regalloc2::RegClass;
@@ -478,7 +479,7 @@ impl LowerBackend for AArch64Backend {
     type MInst = Inst;
 
     fn lower_args(&self, ctx: &mut Lower<'_, Inst>, params: &[Reg]) -> CompileResult<()> {
-        abi::lower_args(ctx, params)
+        machinst_abi::lower_args::<abi::Aarch64Abi>(ctx, params)
     }
 
     fn lower_inst(&self, ctx: &mut Lower<'_, Inst>, inst: ir::Inst) -> CompileResult<()> {
@@ -532,14 +533,16 @@ impl LowerBackend for AArch64Backend {
                 let location = FrameOffset::StackSlot(base.wrapping_add(offset as u32));
                 ctx.emit(Inst::LoadAddr { rd: out, mem: AMode::Frame(location) });
             }
-            InstructionData::Return { args, .. } => abi::lower_return(ctx, &args)?,
+            InstructionData::Return { args, .. } => machinst_abi::lower_return::<abi::Aarch64Abi>(ctx, &args)?,
             InstructionData::Trap { code, .. } => ctx.emit(Inst::Udf { code }),
             InstructionData::CondTrap { opcode, arg, code } => {
                 let kind = self.branch_condition(ctx, arg);
                 let kind = if opcode == Opcode::Trapnz { kind } else { kind.invert() };
                 ctx.emit(Inst::TrapIf { kind, code });
             }
-            InstructionData::Call { .. } | InstructionData::CallIndirect { .. } => abi::lower_call(ctx, inst)?,
+            InstructionData::Call { .. } | InstructionData::CallIndirect { .. } => {
+                machinst_abi::lower_call::<abi::Aarch64Abi>(ctx, inst)?
+            }
             other => {
                 return Err(CompileError::unsupported(format!("{} on aarch64", other.opcode()), None));
             }

@@ -18,105 +18,60 @@
 //!   [rsp + 8k]        outgoing stack argument k      (rsp is 16-byte aligned)
 //! ```
 
-use crate::error::{CompileError, CompileResult};
-use crate::ir::{self, InstructionData, Value};
 use crate::isa::x64::inst::Inst;
 use crate::isa::x64::inst::args::*;
 use crate::isa::x64::inst::regs::*;
-use crate::machinst::{Lower, Reg, Writable};
+use crate::machinst::{Reg, Writable};
 use regalloc2::{PReg, PRegSet, RegClass};
 
-use crate::machinst::abi::Location;
+use crate::machinst::abi::{AbiSpec, CallTarget};
 
-/// Assigns argument or result locations (see [`crate::machinst::abi::assign`])
-/// from this ISA's register encodings.
-pub fn assign(classes: &[RegClass], int_regs: &[u8], float_regs: &[u8]) -> Vec<Location> {
-    let ints: Vec<PReg> = int_regs.iter().map(|&e| gpr_preg(e)).collect();
-    let floats: Vec<PReg> = float_regs.iter().map(|&e| xmm_preg(e)).collect();
-    crate::machinst::abi::assign(classes, &ints, &floats)
-}
+/// The System V calling convention as an [`AbiSpec`].
+pub struct X64Abi;
 
-/// Defines the entry block's parameters from their ABI locations.
-pub fn lower_args(ctx: &mut Lower<'_, Inst>, params: &[Reg]) -> CompileResult<()> {
-    let mut args = Vec::new();
-    let mut stack_loads = Vec::new();
-    let classes: Vec<RegClass> = params.iter().map(|p| p.class()).collect();
-    for (&param, location) in params.iter().zip(assign(&classes, &ARG_REGS, &ARG_XMMS)) {
-        let dst = Writable::from_reg(param);
-        match location {
-            Location::Reg(preg) => args.push((dst, preg)),
-            Location::Stack(offset) => {
-                let src = Amode::Frame(FrameOffset::IncomingArg(offset));
-                stack_loads.push(match param.class() {
-                    RegClass::Float => Inst::XmmLoad { size: FloatSize::F64, src, dst },
-                    _ => Inst::Mov64MR { src, dst },
-                });
-            }
+impl AbiSpec for X64Abi {
+    type I = Inst;
+
+    fn arg_regs() -> (Vec<PReg>, Vec<PReg>) {
+        (ARG_REGS.iter().map(|&e| gpr_preg(e)).collect(), ARG_XMMS.iter().map(|&e| xmm_preg(e)).collect())
+    }
+    fn ret_regs() -> (Vec<PReg>, Vec<PReg>) {
+        (RET_REGS.iter().map(|&e| gpr_preg(e)).collect(), RET_XMMS.iter().map(|&e| xmm_preg(e)).collect())
+    }
+    fn caller_saved() -> PRegSet {
+        caller_saved_set()
+    }
+    fn gen_args(args: Vec<(Writable<Reg>, PReg)>) -> Inst {
+        Inst::Args { args }
+    }
+    fn gen_ret(rets: Vec<(Reg, PReg)>) -> Inst {
+        Inst::Ret { rets }
+    }
+    fn gen_load_incoming(dst: Writable<Reg>, offset: u32) -> Inst {
+        let src = Amode::Frame(FrameOffset::IncomingArg(offset));
+        match dst.to_reg().class() {
+            RegClass::Float => Inst::XmmLoad { size: FloatSize::F64, src, dst },
+            _ => Inst::Mov64MR { src, dst },
         }
     }
-    ctx.emit(Inst::Args { args });
-    for load in stack_loads {
-        ctx.emit(load);
-    }
-    Ok(())
-}
-
-/// The return registers of values of `classes`.
-fn return_locations(classes: &[RegClass]) -> CompileResult<Vec<PReg>> {
-    let ints: Vec<PReg> = RET_REGS.iter().map(|&e| gpr_preg(e)).collect();
-    let floats: Vec<PReg> = RET_XMMS.iter().map(|&e| xmm_preg(e)).collect();
-    crate::machinst::abi::return_registers(classes, &ints, &floats)
-}
-
-/// Lowers `return args`.
-pub fn lower_return(ctx: &mut Lower<'_, Inst>, args: &[Value]) -> CompileResult<()> {
-    let regs: Vec<Reg> = args.iter().map(|&v| ctx.value_reg(v)).collect();
-    let classes: Vec<RegClass> = regs.iter().map(|r| r.class()).collect();
-    let rets = regs.into_iter().zip(return_locations(&classes)?).collect();
-    ctx.emit(Inst::Ret { rets });
-    Ok(())
-}
-
-/// Lowers `call` and `call_indirect`.
-pub fn lower_call(ctx: &mut Lower<'_, Inst>, inst: ir::Inst) -> CompileResult<()> {
-    let data = ctx.func.dfg.inst(inst).clone();
-    let (args, target) = match &data {
-        InstructionData::Call { func_ref, args, .. } => {
-            let symbol = ctx.func.dfg.ext_funcs[func_ref.index()].symbol;
-            (args.clone(), Err(symbol))
-        }
-        InstructionData::CallIndirect { callee, args, .. } => (args.clone(), Ok(ctx.value_reg(*callee))),
-        _ => return Err(CompileError::internal("not a call")),
-    };
-    let mut uses = Vec::new();
-    let regs: Vec<Reg> = args.iter().map(|&v| ctx.value_reg(v)).collect();
-    let classes: Vec<RegClass> = regs.iter().map(|r| r.class()).collect();
-    for (reg, location) in regs.into_iter().zip(assign(&classes, &ARG_REGS, &ARG_XMMS)) {
-        match location {
-            Location::Reg(preg) => uses.push((reg, preg)),
-            Location::Stack(offset) => {
-                ctx.need_outgoing_args(offset + 8);
-                let dst = Amode::Frame(FrameOffset::Outgoing(offset));
-                ctx.emit(match reg.class() {
-                    RegClass::Float => Inst::XmmStore { size: FloatSize::F64, src: reg, dst },
-                    _ => Inst::MovRM { size: OperandSize::Size64, src: reg, dst },
-                });
-            }
+    fn gen_store_outgoing(src: Reg, offset: u32) -> Inst {
+        let dst = Amode::Frame(FrameOffset::Outgoing(offset));
+        match src.class() {
+            RegClass::Float => Inst::XmmStore { size: FloatSize::F64, src, dst },
+            _ => Inst::MovRM { size: OperandSize::Size64, src, dst },
         }
     }
-    let results: Vec<Reg> = ctx.func.dfg.inst_results(inst).iter().map(|&v| ctx.value_reg(v)).collect();
-    let classes: Vec<RegClass> = results.iter().map(|r| r.class()).collect();
-    let mut clobbers = caller_saved_set();
-    let mut defs = Vec::new();
-    for (result, preg) in results.into_iter().zip(return_locations(&classes)?) {
-        defs.push((Writable::from_reg(result), preg));
-        clobbers.remove(preg);
+    fn gen_call(
+        target: CallTarget,
+        uses: Vec<(Reg, PReg)>,
+        defs: Vec<(Writable<Reg>, PReg)>,
+        clobbers: PRegSet,
+    ) -> Inst {
+        match target {
+            CallTarget::Symbol(symbol) => Inst::CallKnown { symbol, uses, defs, clobbers },
+            CallTarget::Reg(target) => Inst::CallUnknown { target, uses, defs, clobbers },
+        }
     }
-    ctx.emit(match target {
-        Err(symbol) => Inst::CallKnown { symbol, uses, defs, clobbers },
-        Ok(target) => Inst::CallUnknown { target, uses, defs, clobbers },
-    });
-    Ok(())
 }
 
 /// Callee-saved registers written by the allocated function, in push order.

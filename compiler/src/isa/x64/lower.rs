@@ -21,6 +21,7 @@ use crate::isa::x64::abi;
 use crate::isa::x64::inst::Inst;
 use crate::isa::x64::inst::args::*;
 use crate::isa::x64::inst::regs::*;
+use crate::machinst::abi as machinst_abi;
 use crate::machinst::{Lower, LowerBackend, MachLabel, Reg, Writable};
 use crate::runtime::TrapCode;
 use regalloc2::RegClass;
@@ -238,7 +239,7 @@ impl LowerBackend for X64Backend {
     type MInst = Inst;
 
     fn lower_args(&self, ctx: &mut Lower<'_, Inst>, params: &[Reg]) -> CompileResult<()> {
-        abi::lower_args(ctx, params)
+        machinst_abi::lower_args::<abi::X64Abi>(ctx, params)
     }
 
     fn lower_inst(&self, ctx: &mut Lower<'_, Inst>, inst: ir::Inst) -> CompileResult<()> {
@@ -404,14 +405,16 @@ impl LowerBackend for X64Backend {
                 let addr = Amode::Frame(FrameOffset::StackSlot(base.wrapping_add(offset as u32)));
                 ctx.emit(Inst::Lea { addr, dst: out });
             }
-            InstructionData::Return { args, .. } => abi::lower_return(ctx, &args)?,
+            InstructionData::Return { args, .. } => machinst_abi::lower_return::<abi::X64Abi>(ctx, &args)?,
             InstructionData::Trap { code, .. } => ctx.emit(Inst::Ud2 { code }),
             InstructionData::CondTrap { opcode, arg, code } => {
                 let cc = self.emit_condition(ctx, arg);
                 let cc = if opcode == Opcode::Trapnz { cc } else { cc.invert() };
                 ctx.emit(Inst::TrapIf { cc, code });
             }
-            InstructionData::Call { .. } | InstructionData::CallIndirect { .. } => abi::lower_call(ctx, inst)?,
+            InstructionData::Call { .. } | InstructionData::CallIndirect { .. } => {
+                machinst_abi::lower_call::<abi::X64Abi>(ctx, inst)?
+            }
             other => return Err(CompileError::internal(format!("x64: cannot lower {:?}", other.opcode()))),
         }
         Ok(())
