@@ -30,12 +30,71 @@ pub struct CompileOptions {
     pub lenient: bool,
     /// Run the IR verifier and the register allocator's checker.
     pub verify: bool,
+    /// A deliberate miscompilation, for the harness's self-test only.
+    pub fault: Option<Fault>,
 }
 
 impl CompileOptions {
     /// Strict compilation for `target` with verification on.
     pub fn new(target: Target) -> Self {
-        Self { target, lenient: false, verify: true }
+        Self { target, lenient: false, verify: true, fault: None }
+    }
+}
+
+/// A known class of code-generation bug that the compiler can be told to
+/// commit on purpose, so that the differential harness can show it catches
+/// it (`parity sweep --inject-fault`). Never set outside that self-test.
+///
+/// Each fault is a realistic defect, invisible to the IR verifier and to
+/// regalloc2's checker; only running the code can reveal it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// 32-bit `ishl`/`ushr` by a variable amount use the 64-bit shift, so
+    /// the amount is masked to 6 bits instead of Wasm's 5.
+    ShiftMask,
+    /// Ordering comparisons use the signed condition for an unsigned one
+    /// and the other way around.
+    CompareSign,
+    /// Integer spills store only the low 32 bits of the register (reloads
+    /// still read 64).
+    SpillWidth,
+}
+
+impl Fault {
+    /// Every fault.
+    pub const ALL: [Fault; 3] = [Fault::ShiftMask, Fault::CompareSign, Fault::SpillWidth];
+
+    /// The name used on command lines.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::ShiftMask => "shift-mask",
+            Fault::CompareSign => "compare-sign",
+            Fault::SpillWidth => "spill-width",
+        }
+    }
+
+    /// The condition a back end tests for `cond` under this fault.
+    pub fn compare(fault: Option<Fault>, cond: crate::ir::IntCC) -> crate::ir::IntCC {
+        use crate::ir::IntCC::*;
+        if fault != Some(Fault::CompareSign) {
+            return cond;
+        }
+        match cond {
+            SignedLessThan => UnsignedLessThan,
+            SignedLessThanOrEqual => UnsignedLessThanOrEqual,
+            SignedGreaterThan => UnsignedGreaterThan,
+            SignedGreaterThanOrEqual => UnsignedGreaterThanOrEqual,
+            UnsignedLessThan => SignedLessThan,
+            UnsignedLessThanOrEqual => SignedLessThanOrEqual,
+            UnsignedGreaterThan => SignedGreaterThan,
+            UnsignedGreaterThanOrEqual => SignedGreaterThanOrEqual,
+            Equal | NotEqual => cond,
+        }
+    }
+
+    /// Parses [`Fault::name`].
+    pub fn from_name(name: &str) -> Option<Fault> {
+        Fault::ALL.into_iter().find(|f| f.name() == name)
     }
 }
 
@@ -139,8 +198,8 @@ pub fn compile_function(func: &Function, options: &CompileOptions) -> CompileRes
             .map_err(|e| CompileError::internal(format!("IR verifier rejected {}: {e}", func.name)))?;
     }
     match options.target {
-        Target::X86_64 => crate::isa::x64::compile_function(func, options.verify),
-        Target::Aarch64 => crate::isa::aarch64::compile_function(func, options.verify),
+        Target::X86_64 => crate::isa::x64::compile_function_with(func, options.verify, options.fault),
+        Target::Aarch64 => crate::isa::aarch64::compile_function_with(func, options.verify, options.fault),
     }
 }
 

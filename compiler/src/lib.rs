@@ -20,6 +20,6 @@ pub mod module;
 pub mod runtime;
 pub mod wasm;
 
-pub use compile::{CompileOptions, compile_module};
+pub use compile::{CompileOptions, Fault, compile_module};
 pub use error::{CompileError, ErrorKind};
 pub use module::{CompiledModule, Target};

@@ -15,6 +15,9 @@
 //!   emulator, in-process; an access outside the emulator's mapped regions
 //!   is reported as a sandbox escape.
 //!
+//! Both fill the top of the Wasm stack with [`STACK_POISON`] before every
+//! call.
+//!
 //! [`spectest`] describes the `spectest` host module as data, so that every
 //! executor links against the same items.
 //!
@@ -25,6 +28,17 @@
 mod builtins;
 mod link;
 pub mod native;
+
+/// The byte every executor fills the top [`STACK_POISON_BYTES`] of the Wasm
+/// stack with before each call. Code that reads stack memory it never wrote
+/// (a spill stored narrower than it is reloaded, a wrong frame offset) then
+/// sees this pattern deterministically instead of whatever an earlier call
+/// left there, so a differential run catches it every time.
+pub const STACK_POISON: u8 = 0xa5;
+
+/// How much of the stack (from its top) is poisoned before each call.
+pub const STACK_POISON_BYTES: usize = 64 << 10;
+
 pub mod spectest;
 pub mod unicorn;
 mod values;

@@ -92,6 +92,9 @@ pub struct UnicornExecutor {
     pristine: Context,
     budget: Option<u64>,
     timeout: Option<Duration>,
+    /// The stack poison written below the initial stack pointer before
+    /// every call ([`crate::STACK_POISON`]).
+    poison: Vec<u8>,
 }
 
 /// Where a call goes.
@@ -119,7 +122,8 @@ impl UnicornExecutor {
         })
         .map_err(|error| emulator_error("adding the memory hook", error))?;
         let pristine = uc.context_init().map_err(|error| emulator_error("saving the initial CPU state", error))?;
-        Ok(UnicornExecutor { uc, store, pristine, budget: Some(DEFAULT_INSTRUCTION_BUDGET), timeout: None })
+        let poison = vec![crate::STACK_POISON; crate::STACK_POISON_BYTES.min(space::STACK_SIZE as usize)];
+        Ok(UnicornExecutor { uc, store, pristine, budget: Some(DEFAULT_INSTRUCTION_BUDGET), timeout: None, poison })
     }
 
     /// Bounds the instructions one call (or start function) may execute;
@@ -198,6 +202,7 @@ impl UnicornExecutor {
         uc.context_restore(&self.pristine).map_err(|error| emulator_error("resetting the CPU", error))?;
         let bytes: Vec<u8> = slots.iter().flat_map(|slot| slot.to_le_bytes()).collect();
         space::write(uc, CALL_SLOTS, &bytes)?;
+        space::write(uc, STACK_TOP - self.poison.len() as u64, &self.poison)?;
         for (register, value) in [
             (RegisterARM64::X0, vmctx),
             (RegisterARM64::X1, CALL_SLOTS),

@@ -13,6 +13,10 @@
 //! - [`diff`]: differential execution: generated programs (wasm-smith
 //!   modules, single-operator modules) run in wasmtime and in our compiled
 //!   code, with results, traps, globals and memory compared after every
-//!   call; `parity sweep` runs it at scale.
+//!   call; `parity sweep` runs it at scale, `parity reduce` minimizes what
+//!   diverges into the regression corpus.
+//! - [`fuzz`]: the logic of the cargo-fuzz targets (`fuzz/`), callable
+//!   from tests.
 pub mod diff;
+pub mod fuzz;
 pub mod wast;

@@ -4,26 +4,32 @@
 //! parity wast [--isa x86_64,aarch64] [--check | --bless] [--json OUT] PATHS...
 //!   └─▶ parity::wast (script ─▶ run ─▶ report ─▶ expectations)
 //! parity sweep [--count N] [--seed S] [--isa ..] [--jobs J] [--out DIR] [--json OUT]
-//!   └─▶ parity::diff::sweep (generate ─▶ run_case on wasmtime + our ISAs ─▶ Summary)
-//! parity replay CASE.json [--isa ..]
+//!              [--inject-fault F] [--stop-on-divergence] [--markdown OUT] [--html OUT]
+//!   └─▶ parity::diff::sweep (generate ─▶ run_case on wasmtime + our ISAs ─▶ Summary ─▶ report)
+//! parity replay CASE.json [--isa ..] [--inject-fault F]
 //!   └─▶ parity::diff::sweep::replay (one saved divergent case, verbosely)
+//! parity reduce CASE.json [--name NAME] [--corpus DIR] [--inject-fault F]
+//!   └─▶ parity::diff::reduce ─▶ parity::diff::corpus::write (corpus/diff/NAME.json)
+//! parity corpus [PATHS..]
+//!   └─▶ parity::diff::corpus::check (every regression case, every ISA, no fault)
 //! ```
 //!
 //! Exit status: 0 when nothing failed (with `--check`: nothing regressed
 //! against the expectations; with `--bless`: the expectations were written),
-//! 1 when something failed or regressed (for `sweep` and `replay`: any
-//! divergence), 2 on usage errors and unreadable paths. The last line of a
+//! 1 when something failed or regressed (for `sweep`, `replay` and
+//! `corpus`: any divergence), 2 on usage errors and unreadable paths. The last line of a
 //! `wast` run is always `N passed, N failed, N skipped`; CI parses it. The
 //! last line of a `sweep` is `divergences: N`.
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use compiler::module::Target;
-use parity::diff::sweep::{self, Generator, SweepOptions};
 use parity::wast::{self, Expectations, RunOptions};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod diff_commands;
 
 /// The wasm2native verification harness.
 #[derive(Parser)]
@@ -38,55 +44,13 @@ enum Command {
     /// Run WebAssembly spec-test scripts (.wast) through the compiler and executors.
     Wast(WastArgs),
     /// Differential sweep: generated programs in wasmtime and in our compiled code.
-    Sweep(SweepArgs),
+    Sweep(diff_commands::SweepArgs),
     /// Re-run one saved divergent case (a .json file written by `sweep`).
-    Replay(ReplayArgs),
-}
-
-#[derive(Args)]
-struct SweepArgs {
-    /// Number of programs to generate and run.
-    #[arg(long, default_value_t = 100)]
-    count: u64,
-
-    /// Seed of the deterministic generators.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-
-    /// Our ISAs to compare with wasmtime, comma separated; unavailable ones
-    /// are reported and skipped.
-    #[arg(long, value_delimiter = ',', default_value = "x86_64,aarch64", value_parser = parse_isa)]
-    isa: Vec<Target>,
-
-    /// Worker threads.
-    #[arg(long, default_value_t = 1)]
-    jobs: usize,
-
-    /// Generators to use in turn (smith, single).
-    #[arg(long, value_delimiter = ',', default_value = "smith,single", value_parser = parse_generator)]
-    generators: Vec<Generator>,
-
-    /// Where to write divergent cases (.wasm + .json).
-    #[arg(long, value_name = "DIR", default_value = "target/divergences")]
-    out: PathBuf,
-
-    /// Write the summary as JSON.
-    #[arg(long, value_name = "OUT")]
-    json: Option<PathBuf>,
-}
-
-#[derive(Args)]
-struct ReplayArgs {
-    /// ISAs to run the case on, comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "x86_64,aarch64", value_parser = parse_isa)]
-    isa: Vec<Target>,
-
-    /// A case file written by `parity sweep` (or a bare case as JSON).
-    case: PathBuf,
-}
-
-fn parse_generator(name: &str) -> Result<Generator, String> {
-    Generator::from_name(name).ok_or_else(|| format!("unknown generator {name:?} (known: smith, single)"))
+    Replay(diff_commands::ReplayArgs),
+    /// Shrink a divergent case and write it into the regression corpus.
+    Reduce(diff_commands::ReduceArgs),
+    /// Run the differential regression corpus (corpus/diff).
+    Corpus(diff_commands::CorpusArgs),
 }
 
 #[derive(Args)]
@@ -125,7 +89,7 @@ struct WastArgs {
     paths: Vec<PathBuf>,
 }
 
-fn parse_isa(name: &str) -> Result<Target, String> {
+pub(crate) fn parse_isa(name: &str) -> Result<Target, String> {
     Target::from_name(name).ok_or_else(|| format!("unknown ISA {name:?} (known: x86_64, aarch64)"))
 }
 
@@ -136,8 +100,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Wast(args) => run_wast(args),
-        Command::Sweep(args) => run_sweep(args),
-        Command::Replay(args) => run_replay(args),
+        Command::Sweep(args) => diff_commands::run_sweep(args),
+        Command::Replay(args) => diff_commands::run_replay(args),
+        Command::Reduce(args) => diff_commands::run_reduce(args),
+        Command::Corpus(args) => diff_commands::run_corpus(args),
     };
     match result {
         Ok(code) => code,
@@ -218,55 +184,6 @@ fn run_wast(args: WastArgs) -> Result<ExitCode> {
     }
     println!("{}", report.totals());
     Ok(code)
-}
-
-fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
-    let mut isas = Vec::new();
-    for isa in args.isa {
-        if !isas.contains(&isa) {
-            isas.push(isa);
-        }
-    }
-    let options = SweepOptions {
-        count: args.count,
-        seed: args.seed,
-        isas,
-        jobs: args.jobs.max(1),
-        generators: args.generators,
-        out_dir: Some(args.out),
-        progress: true,
-    };
-    let summary = sweep::sweep(&options).map_err(anyhow::Error::msg)?;
-    if let Some(json_path) = &args.json {
-        let json = serde_json::to_string_pretty(&summary)?;
-        std::fs::write(json_path, json + "\n")
-            .with_context(|| format!("{}: cannot write the JSON summary", json_path.display()))?;
-    }
-    print!("{}", summary.to_text());
-    Ok(if summary.divergence_count() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
-
-fn run_replay(args: ReplayArgs) -> Result<ExitCode> {
-    let case = sweep::read_case(&args.case).map_err(anyhow::Error::msg)?;
-    let (report, unavailable) = sweep::replay(&case, &args.isa).map_err(anyhow::Error::msg)?;
-    for (target, reason) in &unavailable {
-        println!("{target}: not run: {reason}");
-    }
-    println!(
-        "reference: {} calls, {} returned, traps {:?}, resource limits {:?}",
-        report.reference.calls, report.reference.returns, report.reference.traps, report.reference.resource_limits
-    );
-    for tally in &report.engines {
-        println!(
-            "{}: module {:?}, {} compared, {} agreed, {} unsupported, {} not run",
-            tally.engine, tally.module, tally.compared, tally.agreed, tally.unsupported, tally.not_run
-        );
-    }
-    for divergence in &report.divergences {
-        println!("DIVERGENCE: {divergence}");
-    }
-    println!("divergences: {}", report.divergences.len());
-    Ok(if report.divergences.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// Reads the expectations file; a missing file is empty expectations when

@@ -109,6 +109,8 @@ fn the_sweep_is_deterministic_and_counts_everything() {
         generators: vec![Generator::Smith, Generator::Single],
         out_dir: None,
         progress: false,
+        fault: None,
+        stop_on_divergence: false,
     };
     let first = sweep::sweep(&options).expect("sweeps");
     let second = sweep::sweep(&SweepOptions { jobs: 1, ..options }).expect("sweeps");
@@ -118,6 +120,9 @@ fn the_sweep_is_deterministic_and_counts_everything() {
     // Same cases, same counts, whatever the number of workers.
     assert_eq!((first.reference.clone(), first.engines.clone()), (second.reference, second.engines));
     assert!(first.to_text().ends_with("divergences: 0\n"));
+    // The programs' operators are counted (every program has code).
+    assert!(first.operators.values().sum::<u64>() >= 6, "{:?}", first.operators);
+    assert_eq!(first.operators, second.operators);
 }
 
 /// A wasmtime engine with one deliberate fault.

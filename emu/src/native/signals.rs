@@ -196,6 +196,13 @@ impl WasmStack {
         self.mapping as usize + self.mapping_len
     }
 
+    /// Fills the top [`crate::STACK_POISON_BYTES`] with [`crate::STACK_POISON`].
+    fn poison(&self) {
+        let len = crate::STACK_POISON_BYTES.min(WASM_STACK_SIZE);
+        // SAFETY: the top `len` bytes lie in the read-write part of our mapping.
+        unsafe { ptr::write_bytes((self.top() - len) as *mut u8, crate::STACK_POISON, len) };
+    }
+
     /// The stack limit for the VM context: generated code traps with a
     /// stack overflow when its stack pointer would go below it.
     pub(super) fn limit(&self) -> u64 {
@@ -220,6 +227,7 @@ impl Drop for WasmStack {
 /// must be installed ([`install_handlers`]).
 pub(super) unsafe fn enter(stack: &WasmStack, entry: usize, vmctx: *mut u8, values: *mut u64) -> Result<(), Trap> {
     assert!(!IN_WASM.swap(true, SeqCst), "re-entering generated code is not supported");
+    stack.poison();
     // SAFETY: per the caller; w2n_enter preserves the native stack and the
     // callee-saved registers whether the code returns or traps.
     let status = unsafe { w2n_enter(vmctx, values, entry, stack.top(), SAVED_SP.as_ptr()) };

@@ -18,13 +18,19 @@
 //!   [`ours`] (our compiler + an executor) implement it;
 //! - [`run`]: one case through every engine, judged call by call;
 //! - [`smith`] and [`single`]: the two program generators;
-//! - [`sweep`]: many cases, in parallel, into a [`sweep::Summary`].
+//! - [`sweep`]: many cases, in parallel, into a [`sweep::Summary`];
+//!   [`report`] renders it for auditors;
+//! - [`reduce`]: shrinks a divergent case; [`corpus`] keeps the results as
+//!   regression cases.
 
+pub mod corpus;
 pub mod engine;
 pub mod exports;
 pub mod ours;
 pub mod outcome;
+pub mod reduce;
 pub mod reference;
+pub mod report;
 pub mod run;
 pub mod single;
 pub mod smith;

@@ -27,7 +27,7 @@ use super::outcome::{Load, Outcome, ResourceLimit};
 use crate::wast::backend::{Backend, CompilerBackend, panic_message};
 use compiler::module::{CompiledModule, Target};
 use compiler::runtime::TrapCode;
-use compiler::{CompileError, CompileOptions, ErrorKind};
+use compiler::{CompileError, CompileOptions, ErrorKind, Fault};
 use emu::native::NativeExecutor;
 use emu::{CallOutcome, EmuError, Executor, InstanceId, Value};
 use std::panic::{self, AssertUnwindSafe};
@@ -65,7 +65,7 @@ pub fn new_executor(target: Target) -> Result<Box<dyn Executor>, String> {
 /// `target`; otherwise the reason (reported in the sweep summary).
 pub fn availability(target: Target) -> Result<(), String> {
     let wasm = wat::parse_str(PROBE_WAT).map_err(|error| error.to_string())?;
-    let options = CompileOptions { target, lenient: false, verify: true };
+    let options = CompileOptions { target, lenient: false, verify: true, fault: None };
     let module = match panic::catch_unwind(|| compiler::compile_module(&wasm, &options)) {
         Ok(Ok(module)) => module,
         Ok(Err(error)) => return Err(format!("the {target} back end cannot compile a one-function module: {error}")),
@@ -87,6 +87,7 @@ pub struct CompiledEngine {
     instances_made: u32,
     module: Option<Arc<CompiledModule>>,
     instance: Option<InstanceId>,
+    fault: Option<Fault>,
 }
 
 impl CompiledEngine {
@@ -99,7 +100,15 @@ impl CompiledEngine {
             instances_made: 0,
             module: None,
             instance: None,
+            fault: None,
         }
+    }
+
+    /// The same engine, compiling with `fault` committed on purpose: the
+    /// harness's self-test (`parity sweep --inject-fault`).
+    pub fn with_fault(mut self, fault: Option<Fault>) -> CompiledEngine {
+        self.fault = fault;
+        self
     }
 
     /// The module compiled by the last successful load.
@@ -150,8 +159,8 @@ fn trap_outcome(code: TrapCode) -> Outcome {
 }
 
 /// Compiles `wasm` the way the harness does: lenient, verified.
-fn compile(wasm: &[u8], target: Target) -> Result<CompiledModule, Load> {
-    let options = CompileOptions { target, lenient: true, verify: true };
+fn compile(wasm: &[u8], target: Target, fault: Option<Fault>) -> Result<CompiledModule, Load> {
+    let options = CompileOptions { target, lenient: true, verify: true, fault };
     match panic::catch_unwind(AssertUnwindSafe(|| compiler::compile_module(wasm, &options))) {
         Ok(Ok(module)) => Ok(module),
         Ok(Err(error)) => Err(classify(&error)),
@@ -201,11 +210,11 @@ impl Engine for CompiledEngine {
     fn load(&mut self, wasm: &[u8]) -> Load {
         self.module = None;
         self.instance = None;
-        let first = match compile(wasm, self.target) {
+        let first = match compile(wasm, self.target, self.fault) {
             Ok(module) => module,
             Err(load) => return load,
         };
-        match compile(wasm, self.target) {
+        match compile(wasm, self.target, self.fault) {
             Ok(second) => {
                 if let Some(difference) = first_difference(&first, &second) {
                     return Load::Failed(format!("nondeterministic compilation: {difference}"));

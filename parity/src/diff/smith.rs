@@ -103,21 +103,28 @@ pub fn generate(seed: u64, index: u64) -> Result<Case, String> {
     for _attempt in 0..8 {
         let mut bytes = vec![0u8; 256 + rng.below(8 * 1024) as usize];
         rng.fill(&mut bytes);
-        let mut unstructured = arbitrary::Unstructured::new(&bytes);
-        let mut module = match Module::new(config(), &mut unstructured) {
-            Ok(module) => module,
-            Err(error) => {
-                last_error = error.to_string();
-                continue;
-            }
-        };
-        let fuel_global = module.ensure_termination(TERMINATION_FUEL).map_err(|error| error.to_string())?;
-        let wasm = export_global(&module.to_bytes(), FUEL_EXPORT, fuel_global)?;
-        let exports = ModuleExports::parse(&wasm)?;
-        let calls = plan_calls(&exports, &mut rng);
-        return Ok(Case { wasm, calls, termination_fuel_global: Some(FUEL_EXPORT.to_string()) });
+        match case_from_bytes(&bytes, &mut rng) {
+            Ok(Some(case)) => return Ok(case),
+            Ok(None) => last_error = "wasm-smith rejected the random bytes".to_string(),
+            Err(error) => last_error = error,
+        }
     }
     Err(format!("wasm-smith could not build a module for case {index}: {last_error}"))
+}
+
+/// A case from raw bytes (a sweep's random buffer, or a fuzzer's input):
+/// the module is wasm-smith's reading of `bytes`, the calls are planned with
+/// `rng`. `Ok(None)` when wasm-smith cannot build a module from `bytes`.
+pub fn case_from_bytes(bytes: &[u8], rng: &mut Rng) -> Result<Option<Case>, String> {
+    let mut unstructured = arbitrary::Unstructured::new(bytes);
+    let Ok(mut module) = Module::new(config(), &mut unstructured) else {
+        return Ok(None);
+    };
+    let fuel_global = module.ensure_termination(TERMINATION_FUEL).map_err(|error| error.to_string())?;
+    let wasm = export_global(&module.to_bytes(), FUEL_EXPORT, fuel_global)?;
+    let exports = ModuleExports::parse(&wasm)?;
+    let calls = plan_calls(&exports, rng);
+    Ok(Some(Case { wasm, calls, termination_fuel_global: Some(FUEL_EXPORT.to_string()) }))
 }
 
 /// Calls to every exported function, [`ROUNDS`] times over, at most

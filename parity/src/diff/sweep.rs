@@ -19,13 +19,14 @@ use super::reference::{WasmtimeEngine, shared_engine};
 use super::run::{CaseReport, Divergence, EngineTally, ModuleStatus, ReferenceTally, run_case};
 use super::{Case, single, smith};
 use crate::wast::backend::panic_message;
+use compiler::Fault;
 use compiler::module::Target;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -71,6 +72,11 @@ pub struct SweepOptions {
     pub out_dir: Option<PathBuf>,
     /// Draw a progress bar (only when stderr is a terminal).
     pub progress: bool,
+    /// A miscompilation to commit on purpose: the harness's self-test,
+    /// which must then find divergences.
+    pub fault: Option<Fault>,
+    /// Stop at the first divergent case (the cases already running finish).
+    pub stop_on_divergence: bool,
 }
 
 /// Case `index` of a sweep: its generator and the case (or why the
@@ -162,6 +168,16 @@ pub struct Summary {
     pub elapsed_seconds: f64,
     /// Throughput.
     pub programs_per_second: f64,
+    /// The fault injected on purpose, if any (the harness's self-test).
+    #[serde(default)]
+    pub fault: Option<String>,
+    /// Whether the sweep stopped early at its first divergent case.
+    #[serde(default)]
+    pub stopped_early: bool,
+    /// Operators in the programs' code (static counts, by name): what the
+    /// sweep exercised.
+    #[serde(default)]
+    pub operators: BTreeMap<String, u64>,
     /// What the programs did in the reference.
     pub reference: ReferenceTally,
     /// Per ISA.
@@ -176,8 +192,9 @@ impl Summary {
         self.divergent_cases.iter().map(|c| c.divergences.len()).sum()
     }
 
-    fn add(&mut self, generator: Generator, report: &CaseReport) {
+    fn add(&mut self, generator: Generator, report: &CaseReport, operators: &BTreeMap<String, u64>) {
         self.programs += 1;
+        merge(&mut self.operators, operators);
         *self.programs_by_generator.entry(generator.name().to_string()).or_default() += 1;
         let reference = &mut self.reference;
         reference.rejected_modules += report.reference.rejected_modules;
@@ -206,6 +223,12 @@ impl Summary {
             self.elapsed_seconds,
             self.programs_per_second
         ));
+        if let Some(fault) = &self.fault {
+            lines.push(format!("injected fault: {fault} (the compiler miscompiles on purpose)"));
+        }
+        if self.stopped_early {
+            lines.push("stopped at the first divergent case".to_string());
+        }
         if self.generator_errors > 0 {
             lines.push(format!("generator errors: {}", self.generator_errors));
         }
@@ -286,13 +309,14 @@ pub struct CaseFile {
 
 /// What a worker sends back for case `index`: the case and its report, or
 /// why the generator could not make it.
-type Message = (u64, Generator, Result<(Case, CaseReport), String>);
+type Message = (u64, Generator, Result<(Case, CaseReport, BTreeMap<String, u64>), String>);
 
 /// Runs a sweep. Errors only for problems of the harness itself (no
 /// reference engine, an unwritable output directory).
 pub fn sweep(options: &SweepOptions) -> Result<Summary, String> {
     shared_engine()?;
-    let mut summary = Summary { seed: options.seed, ..Summary::default() };
+    let mut summary =
+        Summary { seed: options.seed, fault: options.fault.map(|f| f.name().to_string()), ..Summary::default() };
     let mut targets = Vec::new();
     for &target in &options.isas {
         let unavailable = availability(target).err();
@@ -307,25 +331,26 @@ pub fn sweep(options: &SweepOptions) -> Result<Summary, String> {
     let progress = progress_bar(options);
     let started = Instant::now();
     let next = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
     let (sender, receiver) = mpsc::channel::<Message>();
     let mut write_error = None;
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.max(1) {
             let sender = sender.clone();
-            let (next, targets) = (&next, &targets);
-            scope.spawn(move || worker(options, targets, next, &sender));
+            let (next, stop, targets) = (&next, &stop, &targets);
+            scope.spawn(move || worker(options, targets, next, stop, &sender));
         }
         drop(sender);
         for (index, generator, result) in receiver {
             progress.inc(1);
-            let (case, report) = match result {
+            let (case, report, operators) = match result {
                 Ok(result) => result,
                 Err(_) => {
                     summary.generator_errors += 1;
                     continue;
                 }
             };
-            summary.add(generator, &report);
+            summary.add(generator, &report, &operators);
             if report.divergences.is_empty() {
                 continue;
             }
@@ -340,6 +365,10 @@ pub fn sweep(options: &SweepOptions) -> Result<Summary, String> {
                 None => None,
             };
             summary.divergent_cases.push(DivergentCase { index, generator, divergences: report.divergences, file });
+            if options.stop_on_divergence {
+                stop.store(true, Ordering::Relaxed);
+                summary.stopped_early = true;
+            }
             progress.set_message(format!("{} divergent case(s)", summary.divergent_cases.len()));
         }
     });
@@ -354,26 +383,51 @@ pub fn sweep(options: &SweepOptions) -> Result<Summary, String> {
 }
 
 /// One worker: its own engines, cases taken from the shared counter.
-fn worker(options: &SweepOptions, targets: &[Target], next: &AtomicU64, sender: &mpsc::Sender<Message>) {
+fn worker(
+    options: &SweepOptions,
+    targets: &[Target],
+    next: &AtomicU64,
+    stop: &AtomicBool,
+    sender: &mpsc::Sender<Message>,
+) {
     let mut reference = match WasmtimeEngine::new() {
         Ok(reference) => reference,
         Err(_) => return, // `sweep` checked the shared engine already.
     };
-    let mut ours: Vec<CompiledEngine> = targets.iter().map(|&t| CompiledEngine::new(t)).collect();
+    let mut ours: Vec<CompiledEngine> =
+        targets.iter().map(|&t| CompiledEngine::new(t).with_fault(options.fault)).collect();
     loop {
         let index = next.fetch_add(1, Ordering::Relaxed);
-        if index >= options.count {
+        if index >= options.count || stop.load(Ordering::Relaxed) {
             return;
         }
         let (generator, case) = case_at(options, index);
         let result = case.map(|case| {
             let report = run_guarded(&case, &mut reference, &mut ours);
-            (case, report)
+            let operators = operator_counts(&case.wasm);
+            (case, report, operators)
         });
         if sender.send((index, generator, result)).is_err() {
             return;
         }
     }
+}
+
+/// Static operator counts of a module's code, by operator name
+/// (`I32Add`, `Call`, ...). Unreadable code counts as nothing.
+pub fn operator_counts(wasm: &[u8]) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let Ok(wasmparser::Payload::CodeSectionEntry(body)) = payload else { continue };
+        let Ok(mut reader) = body.get_operators_reader() else { continue };
+        while !reader.eof() {
+            let Ok(operator) = reader.read() else { break };
+            let text = format!("{operator:?}");
+            let name = text.split([' ', '{', '(']).next().unwrap_or_default();
+            *counts.entry(name.to_string()).or_default() += 1;
+        }
+    }
+    counts
 }
 
 /// Runs one case; a panic in the harness or an engine becomes a
@@ -440,13 +494,17 @@ pub fn read_case(path: &Path) -> Result<Case, String> {
 
 /// Runs one case on the reference and every available ISA of `isas`.
 /// Returns the report and the ISAs that were not available, with reasons.
-pub fn replay(case: &Case, isas: &[Target]) -> Result<(CaseReport, Vec<(Target, String)>), String> {
+pub fn replay(
+    case: &Case,
+    isas: &[Target],
+    fault: Option<Fault>,
+) -> Result<(CaseReport, Vec<(Target, String)>), String> {
     let mut reference = WasmtimeEngine::new()?;
     let mut unavailable = Vec::new();
     let mut ours = Vec::new();
     for &target in isas {
         match availability(target) {
-            Ok(()) => ours.push(CompiledEngine::new(target)),
+            Ok(()) => ours.push(CompiledEngine::new(target).with_fault(fault)),
             Err(reason) => unavailable.push((target, reason)),
         }
     }

@@ -15,5 +15,5 @@ use compiler::module::{CompiledModule, Target};
 /// Compiles `wasm` for `target` the way the runner needs it: lenient (one
 /// unsupported function does not sink the module) and verified.
 pub(crate) fn compile_for_harness(wasm: &[u8], target: Target) -> Result<CompiledModule, CompileError> {
-    compiler::compile_module(wasm, &compiler::CompileOptions { target, lenient: true, verify: true })
+    compiler::compile_module(wasm, &compiler::CompileOptions { target, lenient: true, verify: true, fault: None })
 }

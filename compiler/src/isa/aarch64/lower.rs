@@ -27,6 +27,7 @@
 //! - Floats are lowered in `lower_float.rs` (tried first for every
 //!   instruction); float loads, stores and `select` (`fcsel`) are here.
 
+use crate::compile::Fault;
 use crate::error::{CompileError, CompileResult};
 use crate::ir::{self, InstructionData, IntCC, Opcode, Type, Value};
 use crate::isa::aarch64::abi;
@@ -40,7 +41,10 @@ use crate::runtime::TrapCode;
 use regalloc2::RegClass;
 
 /// The AArch64 lowering backend.
-pub struct AArch64Backend;
+pub struct AArch64Backend {
+    /// A miscompilation to commit on purpose (the harness's self-test).
+    pub fault: Option<Fault>,
+}
 
 fn size_of(ty: Type) -> OperandSize {
     OperandSize::of(ty.bits() == 64)
@@ -175,7 +179,7 @@ impl AArch64Backend {
             let signed = is_signed(cond);
             let (rn, rm) = (self.extend_to_32(ctx, a, signed), self.extend_to_32(ctx, b, signed));
             ctx.emit(Inst::AluRRR { op: AluOp::SubS, size: OperandSize::Size32, rd: zr, rn, rm });
-            return Cond::from_intcc(cond);
+            return Cond::from_intcc(Fault::compare(self.fault, cond));
         }
         let (cond, a, b) = if ctx.constant(a).is_some() && ctx.constant(b).is_none() {
             (cond.swap_args(), b, a)
@@ -188,11 +192,11 @@ impl AArch64Backend {
             && let Some(inst) = self.add_sub_imm(AluOp::SubS, size, zr, rn, signed_at_width(c, ty))
         {
             ctx.emit(inst);
-            return Cond::from_intcc(cond);
+            return Cond::from_intcc(Fault::compare(self.fault, cond));
         }
         let rm = self.reg(ctx, b);
         ctx.emit(Inst::AluRRR { op: AluOp::SubS, size, rd: zr, rn, rm });
-        Cond::from_intcc(cond)
+        Cond::from_intcc(Fault::compare(self.fault, cond))
     }
 
     /// Sets the flags for "`value` is true" and returns the condition that
@@ -280,6 +284,10 @@ impl AArch64Backend {
                 AluOp::Rorv
             }
             _ => AluOp::Rorv,
+        };
+        let size = match self.fault {
+            Some(Fault::ShiftMask) if ty == Type::I32 && matches!(op, AluOp::Lslv | AluOp::Lsrv) => OperandSize::Size64,
+            _ => size,
         };
         ctx.emit(Inst::AluRRR { op, size, rd: out, rn, rm });
     }

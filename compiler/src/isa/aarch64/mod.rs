@@ -20,6 +20,7 @@ pub mod lower_float;
 #[cfg(test)]
 mod tests;
 
+use crate::compile::Fault;
 use crate::error::{CompileError, CompileResult};
 use crate::ir::Function;
 use crate::machinst::{MachBufferFinalized, MoveEmitter, Reg, VCode, Writable, lower::lower, regalloc};
@@ -29,7 +30,10 @@ use inst::args_fp::FloatSize;
 use inst::emit::{EmitState, FrameLayout, emit_island_jump, prologue};
 use regalloc2::RegClass;
 
-struct Moves;
+/// Spills, reloads and moves for the allocator's edits.
+struct Moves {
+    fault: Option<Fault>,
+}
 
 impl MoveEmitter<Inst> for Moves {
     fn gen_move(&self, dst: Writable<Reg>, src: Reg, class: RegClass) -> Inst {
@@ -39,6 +43,7 @@ impl MoveEmitter<Inst> for Moves {
         let mem = AMode::Frame(FrameOffset::Spill(slot as u32));
         match src.class() {
             RegClass::Float => Inst::FpuStore { size: FloatSize::F64, rt: src, mem },
+            _ if self.fault == Some(Fault::SpillWidth) => Inst::Store { op: StoreOp::StrW, rt: src, mem },
             _ => Inst::Store { op: StoreOp::StrX, rt: src, mem },
         }
     }
@@ -53,13 +58,19 @@ impl MoveEmitter<Inst> for Moves {
 
 /// Lowers `func` to VCode (virtual registers), without allocating.
 pub fn lower_to_vcode(func: &Function) -> CompileResult<VCode<Inst>> {
-    lower(func, &lower::AArch64Backend)
+    lower(func, &lower::AArch64Backend { fault: None })
 }
 
 /// Compiles one IR function to AArch64 machine code. With `check`, the
 /// register allocator's checker verifies the allocation.
 pub fn compile_function(func: &Function, check: bool) -> CompileResult<MachBufferFinalized> {
-    let vcode = lower_to_vcode(func)?;
+    compile_function_with(func, check, None)
+}
+
+/// [`compile_function`], committing `fault` on purpose when there is one
+/// (the harness's self-test; see [`Fault`]).
+pub fn compile_function_with(func: &Function, check: bool, fault: Option<Fault>) -> CompileResult<MachBufferFinalized> {
+    let vcode = lower(func, &lower::AArch64Backend { fault })?;
     let env = inst::regs::machine_env();
     let output = regalloc::allocate(&vcode, &env, check)?;
     let (callee_saves, float_callee_saves) = abi::clobbered_callee_saves(vcode.written_registers(&output));
@@ -73,6 +84,6 @@ pub fn compile_function(func: &Function, check: bool) -> CompileResult<MachBuffe
     let prologue = prologue(&frame);
     let mut state = EmitState { frame };
     vcode
-        .emit(&output, &prologue, &Moves, &mut state, emit_island_jump)
+        .emit(&output, &prologue, &Moves { fault }, &mut state, emit_island_jump)
         .map_err(|e| CompileError::internal(format!("aarch64 emission: {e}")))
 }

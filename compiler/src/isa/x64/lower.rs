@@ -15,6 +15,7 @@
 //! - `clz`/`ctz`/`popcnt` use baseline x86-64 (`bsr`/`bsf`/bit tricks), so
 //!   the code needs no LZCNT/BMI1/POPCNT.
 
+use crate::compile::Fault;
 use crate::error::{CompileError, CompileResult};
 use crate::ir::{self, InstructionData, IntCC, Opcode, Type, Value};
 use crate::isa::x64::abi;
@@ -27,7 +28,10 @@ use crate::runtime::TrapCode;
 use regalloc2::RegClass;
 
 /// The x86-64 lowering backend.
-pub struct X64Backend;
+pub struct X64Backend {
+    /// A miscompilation to commit on purpose (the harness's self-test).
+    pub fault: Option<Fault>,
+}
 
 fn size_of(ty: Type) -> OperandSize {
     OperandSize::of(ty.bits() == 64)
@@ -63,7 +67,7 @@ impl X64Backend {
         let src2 = self.reg_or_imm(ctx, b);
         let src1 = self.reg(ctx, a);
         ctx.emit(Inst::Cmp { size: size_of(ty), op: CmpOp::Cmp, src1, src2 });
-        CC::from_intcc(cond)
+        CC::from_intcc(Fault::compare(self.fault, cond))
     }
 
     /// Sets flags for "`value` is true" and returns the condition that holds
@@ -225,7 +229,12 @@ impl X64Backend {
             }
             None => {
                 let count = self.reg(ctx, args[1]);
-                ctx.emit(Inst::Shift { size: size_of(ty), kind, src, amount: None, count, dst: out });
+                let narrow_shift = ty == Type::I32 && matches!(kind, ShiftKind::Shl | ShiftKind::Shr);
+                let size = match self.fault {
+                    Some(Fault::ShiftMask) if narrow_shift => OperandSize::Size64,
+                    _ => size_of(ty),
+                };
+                ctx.emit(Inst::Shift { size, kind, src, amount: None, count, dst: out });
             }
         }
     }

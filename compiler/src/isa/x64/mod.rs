@@ -13,6 +13,7 @@ pub mod inst;
 pub mod lower;
 pub mod lower_float;
 
+use crate::compile::Fault;
 use crate::error::{CompileError, CompileResult};
 use crate::ir::Function;
 use crate::machinst::{MachBufferFinalized, MoveEmitter, Reg, VCode, Writable, lower::lower, regalloc};
@@ -21,7 +22,10 @@ use inst::args::{Amode, FloatSize, FrameOffset, OperandSize};
 use inst::emit::{EmitState, FrameLayout, prologue};
 use regalloc2::RegClass;
 
-struct Moves;
+/// Spills, reloads and moves for the allocator's edits.
+struct Moves {
+    fault: Option<Fault>,
+}
 
 impl MoveEmitter<Inst> for Moves {
     fn gen_move(&self, dst: Writable<Reg>, src: Reg, class: RegClass) -> Inst {
@@ -31,6 +35,7 @@ impl MoveEmitter<Inst> for Moves {
         let dst = Amode::Frame(FrameOffset::Spill(slot as u32));
         match src.class() {
             RegClass::Float => Inst::XmmStore { size: FloatSize::F64, src, dst },
+            _ if self.fault == Some(Fault::SpillWidth) => Inst::MovRM { size: OperandSize::Size32, src, dst },
             _ => Inst::MovRM { size: OperandSize::Size64, src, dst },
         }
     }
@@ -45,13 +50,19 @@ impl MoveEmitter<Inst> for Moves {
 
 /// Lowers `func` to VCode (virtual registers), without allocating.
 pub fn lower_to_vcode(func: &Function) -> CompileResult<VCode<Inst>> {
-    lower(func, &lower::X64Backend)
+    lower(func, &lower::X64Backend { fault: None })
 }
 
 /// Compiles one IR function to x86-64 machine code. With `check`, the
 /// register allocator's checker verifies the allocation.
 pub fn compile_function(func: &Function, check: bool) -> CompileResult<MachBufferFinalized> {
-    let vcode = lower_to_vcode(func)?;
+    compile_function_with(func, check, None)
+}
+
+/// [`compile_function`], committing `fault` on purpose when there is one
+/// (the harness's self-test; see [`Fault`]).
+pub fn compile_function_with(func: &Function, check: bool, fault: Option<Fault>) -> CompileResult<MachBufferFinalized> {
+    let vcode = lower(func, &lower::X64Backend { fault })?;
     let env = inst::regs::machine_env();
     let output = regalloc::allocate(&vcode, &env, check)?;
     let callee_saves = abi::clobbered_callee_saves(vcode.written_registers(&output));
@@ -64,6 +75,6 @@ pub fn compile_function(func: &Function, check: bool) -> CompileResult<MachBuffe
     let prologue = prologue(&frame);
     let mut state = EmitState { frame };
     vcode
-        .emit(&output, &prologue, &Moves, &mut state, |_, _| {})
+        .emit(&output, &prologue, &Moves { fault }, &mut state, |_, _| {})
         .map_err(|e| CompileError::internal(format!("x86-64 emission: {e}")))
 }
