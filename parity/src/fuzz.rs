@@ -6,8 +6,8 @@
 //! ```text
 //!  libFuzzer bytes ─┬─ diff_exec:      wasm-smith module + call plan ─▶ diff::run_case (wasmtime, x86_64, aarch64)
 //!                   ├─ compile_any:    raw bytes | wasm-smith module ─▶ compile_module (both ISAs, strict + lenient)
-//!                   ├─ encode_x64:     arbitrary x86-64 instructions ─▶ oracle::x64 checks
-//!                   └─ encode_aarch64: arbitrary AArch64 instructions ─▶ oracle::aarch64 checks
+//!                   ├─ encode_x64:     arbitrary x86-64 instructions ─▶ oracle::x64::check_fuzz_input
+//!                   └─ encode_aarch64: arbitrary AArch64 instructions ─▶ oracle::aarch64::check_fuzz_input
 //! ```
 //!
 //! Engines are created once per thread and reused across inputs: a fresh
@@ -123,4 +123,24 @@ pub fn compile_any(data: &[u8]) -> Result<Verdict, String> {
         }
     }
     Ok(Verdict::Agreed)
+}
+
+/// Arbitrary x86-64 instructions from `data` through the encoding checks
+/// (`oracle::x64`: emit, decode with iced-x86, compare field by field with
+/// what the instruction means). A mismatch is a finding.
+pub fn encode_x64(data: &[u8]) -> Result<Verdict, String> {
+    encode(data, oracle::x64::check_fuzz_input)
+}
+
+/// Arbitrary AArch64 instructions from `data` through the encoding checks
+/// (`oracle::aarch64`, decoded with yaxpeax-arm). A mismatch is a finding.
+pub fn encode_aarch64(data: &[u8]) -> Result<Verdict, String> {
+    encode(data, oracle::aarch64::check_fuzz_input)
+}
+
+fn encode(data: &[u8], check: fn(&[u8]) -> Result<(), String>) -> Result<Verdict, String> {
+    if data.is_empty() {
+        return Ok(Verdict::Skipped);
+    }
+    check(data).map(|()| Verdict::Agreed)
 }

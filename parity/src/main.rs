@@ -97,6 +97,10 @@ pub(crate) fn parse_isa(name: &str) -> Result<Target, String> {
 const MAX_FAILURES_SHOWN: usize = 10;
 
 fn main() -> ExitCode {
+    // Output piped into `head` ends quietly, as in any Unix tool, instead of
+    // panicking on the broken pipe.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Wast(args) => run_wast(args),

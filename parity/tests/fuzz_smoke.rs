@@ -53,3 +53,22 @@ fn compile_any_compiles_valid_and_rejects_truncated_modules() {
     assert_eq!(fuzz::compile_any(&input[..input.len() - 3]), Ok(Verdict::Agreed));
     assert_eq!(fuzz::compile_any(&[]), Ok(Verdict::Skipped));
 }
+
+#[test]
+fn encode_targets_find_nothing_on_seeded_inputs() {
+    for (name, target) in [
+        ("encode_x64", fuzz::encode_x64 as fn(&[u8]) -> Result<Verdict, String>),
+        ("encode_aarch64", fuzz::encode_aarch64),
+    ] {
+        let mut checked = 0;
+        for input in inputs(13, 200, 512) {
+            match target(&input) {
+                Ok(Verdict::Agreed) => checked += 1,
+                Ok(Verdict::Skipped) => {}
+                Err(finding) => panic!("{name}: {finding}"),
+            }
+        }
+        assert_eq!(checked, 200, "{name}");
+        assert_eq!(target(&[]), Ok(Verdict::Skipped));
+    }
+}

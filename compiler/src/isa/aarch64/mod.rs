@@ -5,8 +5,8 @@
 //!   ─▶ frame layout (abi.rs) ─▶ emit (inst/emit.rs) ─▶ MachBufferFinalized
 //! ```
 //!
-//! Same folder shape as `isa/x64`: `inst/{mod,args,regs,emit}.rs` with
-//! emit tests, `lower.rs` (floats in `lower_float.rs`, their encodings in
+//! Same folder shape as `isa/x64`: `inst/{mod,args,regs,emit}.rs` (emit
+//! tests in `oracle::aarch64`), `lower.rs` (floats in `lower_float.rs`, their encodings in
 //! `inst/emit_fp.rs`), `abi.rs`. Conditional branches reach ±1 MiB; the
 //! shared `MachBuffer` redirects one whose target would end up farther
 //! through a veneer (`b`, ±128 MiB) in an island, which emission jumps over

@@ -1,7 +1,7 @@
 //! Whole-function tests of the AArch64 back end: IR in, checked allocation,
 //! machine code out, decoded with yaxpeax-arm.
 //!
-//! Part of `isa/aarch64/`. The emit tests (`inst/emit_tests.rs`) check
+//! Part of `isa/aarch64/`. The emit tests (`oracle::aarch64`) check
 //! single instructions; these check what only a whole function shows: the
 //! prologue and epilogue, trap sites, call relocations, callee-saved
 //! registers, and conditional branches beyond ±1 MiB going through a veneer

@@ -5,8 +5,9 @@
 //!   ─▶ frame layout (abi.rs) ─▶ emit (inst/emit.rs) ─▶ MachBufferFinalized
 //! ```
 //!
-//! Same folder shape as `isa/aarch64`: `inst/{mod,args,regs,emit}.rs` with
-//! emit tests, `lower.rs`, `abi.rs`.
+//! Same folder shape as `isa/aarch64`: `inst/{mod,args,regs,emit}.rs`,
+//! `lower.rs`, `abi.rs`. The encoder's tests live in the `oracle` crate
+//! (`oracle::x64`), which sees only the instruction type and the bytes.
 
 pub mod abi;
 pub mod inst;

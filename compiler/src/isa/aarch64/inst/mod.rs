@@ -16,9 +16,6 @@ pub mod emit;
 pub mod emit_fp;
 pub mod regs;
 
-#[cfg(test)]
-mod emit_tests;
-
 use crate::machinst::reg::{OperandVisitor, Reg, Writable};
 use crate::machinst::{MachInst, MachInstLabelUse, MachLabel, MachTerminator};
 use crate::runtime::TrapCode;

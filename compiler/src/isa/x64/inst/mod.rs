@@ -10,9 +10,6 @@ pub mod emit;
 pub mod emit_sse;
 pub mod regs;
 
-#[cfg(test)]
-mod emit_tests;
-
 use crate::machinst::reg::{OperandVisitor, Reg, Writable};
 use crate::machinst::{MachInst, MachInstLabelUse, MachLabel, MachTerminator};
 use crate::runtime::TrapCode;
@@ -369,8 +366,9 @@ impl MachInst for Inst {
 
     fn worst_case_size() -> u32 {
         // The longest fixed sequence is `CvtFloatToUint` (at most 116 bytes,
-        // with every register needing REX; the emit tests check each row);
-        // a jump table has its table appended and is bounded separately.
+        // with every register needing REX; the oracle crate's x64 row tests
+        // check each row); a jump table has its table appended and is
+        // bounded separately.
         128
     }
 }

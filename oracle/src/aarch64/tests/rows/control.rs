@@ -1,8 +1,8 @@
-//! Emit-test rows. Control flow: jumps, conditional branches in every shape, jump tables, calls, traps and returns.
+//! AArch64 oracle rows. Control flow: jumps, conditional branches in every shape, jump tables, calls, traps and returns.
 
 use super::*;
-use crate::machinst::MachLabel;
-use crate::runtime::TrapCode;
+use compiler::machinst::MachLabel;
+use compiler::runtime::TrapCode;
 use regalloc2::PRegSet;
 
 /// The rows of this family.
@@ -10,6 +10,8 @@ pub fn rows() -> Vec<Row> {
     vec![
         row_to(vec![LabelAt::Start], Inst::Jump { target: MachLabel(0) }, "14000000", "b $+0x0"),
         row_to(vec![LabelAt::Past(8)], Inst::Jump { target: MachLabel(0) }, "14000003", "b $+0xc"),
+        // A jump to the next instruction is deleted.
+        row_to(vec![LabelAt::End], Inst::Jump { target: MachLabel(0) }, "", ""),
         row_to(
             vec![LabelAt::Past(8), LabelAt::End],
             Inst::CondBr { kind: CondBrKind::Cond(Cond::Eq), taken: MachLabel(0), not_taken: MachLabel(1) },

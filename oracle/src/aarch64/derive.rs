@@ -1,7 +1,8 @@
 //! What an [`Inst`] means as machine instructions, derived from its fields.
 //!
-//! Part of the emit tests: the second, independent check of each row. It
-//! never looks at bytes or expected text; it states, in yaxpeax-arm's terms
+//! Part of the AArch64 oracle: the independent half of
+//! [`check`](super::check), the meaning the decoded words are compared
+//! with. It never looks at bytes or expected text; it states, in yaxpeax-arm's terms
 //! (opcode, registers with their width and whether 31 is `sp` or `zr`,
 //! immediates, shifts and extends, memory operands, PC-relative targets),
 //! what the encoder should have produced. Pseudo-instructions are expanded
@@ -13,12 +14,12 @@
 //! for `cset`, `SUBS` with `xzr` for `cmp`); its one known deviation is in
 //! [`yaxpeax_quirks`].
 
-use crate::isa::aarch64::inst::Inst;
-use crate::isa::aarch64::inst::args::*;
-use crate::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
-use crate::isa::aarch64::inst::emit::FrameLayout;
-use crate::machinst::{MachLabel, Reg};
-use crate::runtime::TrapCode;
+use compiler::isa::aarch64::inst::Inst;
+use compiler::isa::aarch64::inst::args::*;
+use compiler::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
+use compiler::isa::aarch64::inst::emit::FrameLayout;
+use compiler::machinst::{MachLabel, Reg};
+use compiler::runtime::TrapCode;
 use yaxpeax_arm::armv8::a64::{Opcode, Operand, SIMDSizeCode, ShiftStyle, SizeCode};
 
 /// A PC-relative target.
@@ -85,7 +86,7 @@ fn branch(opcode: Opcode, leading: Vec<Operand>, target: Target) -> Expected {
 }
 
 fn n(reg: Reg) -> u16 {
-    reg.to_preg().expect("emit tests use physical registers").hw_enc() as u16
+    reg.to_preg().expect("the oracle checks physical registers").hw_enc() as u16
 }
 
 fn code(size: OperandSize) -> SizeCode {
@@ -188,20 +189,23 @@ fn alu_opcode(op: AluOp) -> Opcode {
     }
 }
 
-/// An extend style as yaxpeax-arm 0.5 reports it.
+/// An extend style as yaxpeax-arm 0.5 reports it, for a register operand
+/// read at `width`.
 ///
 /// Known decoder deviations (our encodings are checked against GNU
 /// binutils, which prints the architectural forms):
 /// - extended-register add/sub: `option` = 010 (`uxtw`) is always reported
 ///   as `LSL`, also for 64-bit operations, where the `lsl` alias belongs to
-///   `option` = 011; and `option` = 011 (`uxtx`) is always `LSL` too (the
-///   architecture prefers `lsl` only when `sp` is an operand);
+///   `option` = 011; and `option` = 011 (`uxtx`) is `LSL` whenever the
+///   register is read as an `x` register (the architecture prefers `lsl`
+///   only when `sp` is an operand); a 32-bit operation keeps `UXTX`;
 /// - register-offset addresses: `option` = 011 is reported as `LSL` (the
-///   architectural alias).
-pub fn yaxpeax_quirks(style: ShiftStyle, in_address: bool) -> ShiftStyle {
+///   architectural alias), and a byte access reports the same amount 0
+///   with and without the `S` bit.
+pub fn yaxpeax_quirks(style: ShiftStyle, in_address: bool, width: SizeCode) -> ShiftStyle {
     match style {
         ShiftStyle::UXTW if !in_address => ShiftStyle::LSL,
-        ShiftStyle::UXTX => ShiftStyle::LSL,
+        ShiftStyle::UXTX if in_address || width == SizeCode::X => ShiftStyle::LSL,
         other => other,
     }
 }
@@ -220,7 +224,7 @@ fn mem_operand(mem: &AMode, access_bytes: u32) -> Operand {
         AMode::RegExtended { rn, rm, extend, scaled } => {
             let width = if extend.reads_w() { SizeCode::W } else { SizeCode::X };
             let amount = if scaled { access_bytes.trailing_zeros() as u8 } else { 0 };
-            Operand::RegRegOffset(n(rn), n(rm), width, yaxpeax_quirks(extend_style(extend), true), amount)
+            Operand::RegRegOffset(n(rn), n(rm), width, yaxpeax_quirks(extend_style(extend), true, width), amount)
         }
         AMode::RegOffset { .. } | AMode::Frame(_) => unreachable!("resolved by `resolve`"),
     }
@@ -244,12 +248,12 @@ fn resolve(mem: &AMode, frame: &FrameLayout, access_bytes: u32, out: &mut Vec<Ex
         AMode::Unscaled { rn, offset: offset as i16 }
     } else {
         out.push(Expected::Constant { rd: 17, size: OperandSize::Size64, value: offset as u64 });
-        AMode::RegExtended { rn, rm: crate::isa::aarch64::inst::regs::x17(), extend: ExtendOp::Uxtx, scaled: false }
+        AMode::RegExtended { rn, rm: compiler::isa::aarch64::inst::regs::x17(), extend: ExtendOp::Uxtx, scaled: false }
     }
 }
 
 fn frame_location(location: FrameOffset, frame: &FrameLayout) -> (Reg, i64) {
-    use crate::isa::aarch64::inst::regs::{fp, sp};
+    use compiler::isa::aarch64::inst::regs::{fp, sp};
     match location {
         FrameOffset::Outgoing(o) => (sp(), o as i64),
         FrameOffset::StackSlot(o) => (sp(), (frame.outgoing_args_size + o) as i64),
@@ -373,7 +377,7 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
         Inst::AluRRRExtend { op, size, rd, rn, rm, extend, shift } => {
             let rd = if op.sets_flags() { zr(*size, rd.to_reg()) } else { sp(*size, rd.to_reg()) };
             let width = if *size == x64 && !extend.reads_w() { SizeCode::X } else { SizeCode::W };
-            let style = yaxpeax_quirks(extend_style(*extend), false);
+            let style = yaxpeax_quirks(extend_style(*extend), false, width);
             let rm = Operand::RegShift(style, *shift, width, n(*rm));
             o.push(inst(alu_opcode(*op), vec![rd, sp(*size, *rn), rm]));
         }

@@ -1,11 +1,12 @@
-//! Instruction forms: the coverage measure of the emit-test table.
+//! Instruction forms: the coverage measure of the x86-64 oracle.
 //!
-//! Part of the emit tests. A *form* is one way `emit.rs` can encode an
+//! Part of the x86-64 oracle. A *form* is one way `emit.rs` can encode an
 //! instruction (a variant with an operand kind, size, condition, addressing
 //! shape or immediate edge), named by a key such as `AluRmiR/Add/Size64/Imm8`
-//! or `Amode/Base/RbpR13`. [`form_keys`] names the forms a row exercises;
-//! [`all_forms`] lists every form the encoder has, and a test asserts that
-//! each has a row (and that every row's forms are in the list).
+//! or `Amode/Base/RbpR13`. [`form_keys`] names the forms a case exercises;
+//! [`all_forms`] lists every form the encoder has. Tests assert that each
+//! form has a row in the table (and that every row's forms are in the
+//! list), and that the generator (`generate.rs`) produces every form.
 //!
 //! The SSE instructions (`emit_sse.rs`) have their own keys for what the
 //! mandatory prefix makes special: which register files sit in the ModR/M
@@ -15,17 +16,18 @@
 //! Invariant: when `emit.rs` or `emit_sse.rs` gains a form (a new variant,
 //! operand kind, size or encoding choice), `all_forms` gains its key.
 
-use super::{LabelAt, Row};
-use crate::isa::x64::inst::Inst;
-use crate::isa::x64::inst::args::*;
-use crate::machinst::Reg;
+use super::check::Case;
+use crate::common::LabelAt;
+use compiler::isa::x64::inst::Inst;
+use compiler::isa::x64::inst::args::*;
+use compiler::machinst::Reg;
 
 /// Immediates at the `imm8`/`imm32` boundary of the ALU and `cmp` forms.
-const ALU_IMM_EDGES: [i32; 7] = [0, 127, 128, -128, -129, i32::MIN, i32::MAX];
+pub(crate) const ALU_IMM_EDGES: [i32; 7] = [0, 127, 128, -128, -129, i32::MIN, i32::MAX];
 /// Displacements at the `disp8`/`disp32` boundary.
-const DISP_EDGES: [i32; 4] = [127, -128, 128, -129];
+pub(crate) const DISP_EDGES: [i32; 4] = [127, -128, 128, -129];
 /// `Imm` values at the edges between its three encodings.
-const IMM_EDGES: [u64; 7] = [
+pub(crate) const IMM_EDGES: [u64; 7] = [
     0,
     0x8000_0000,                  // > i32::MAX: still `mov r32, imm32`
     u32::MAX as u64,              // the largest `mov r32, imm32`
@@ -187,14 +189,14 @@ fn label_form(at: LabelAt) -> &'static str {
     }
 }
 
-/// The forms `row` exercises; the first is the instruction's own form.
-pub fn form_keys(row: &Row) -> Vec<String> {
+/// The forms `case` exercises; the first is the instruction's own form.
+pub fn form_keys(case: &Case) -> Vec<String> {
     let mut keys = Vec::new();
     let k = &mut keys;
-    match &row.inst {
+    match &case.inst {
         Inst::Args { .. } => k.push("Args".into()),
         Inst::Ret { .. } => {
-            let frame = &row.frame;
+            let frame = &case.frame;
             let add = match frame.frame_size {
                 0 => "NoFrame",
                 n if n < 128 => "Imm8",
@@ -237,7 +239,7 @@ pub fn form_keys(row: &Row) -> Vec<String> {
             }
         }
         Inst::MovzxRmR { mode, src, .. } | Inst::MovsxRmR { mode, src, .. } => {
-            let name = if matches!(row.inst, Inst::MovzxRmR { .. }) { "MovzxRmR" } else { "MovsxRmR" };
+            let name = if matches!(case.inst, Inst::MovzxRmR { .. }) { "MovzxRmR" } else { "MovsxRmR" };
             k.push(format!("{name}/{mode:?}/{}", rm_kind(src)));
             match src {
                 RegMem::Reg(r) if mode.src_bytes() == 1 => k.push(format!("ByteReg/{name}/{}", byte_reg_class(*r))),
@@ -281,10 +283,10 @@ pub fn form_keys(row: &Row) -> Vec<String> {
             k.push(format!("Cmove/{cc:?}"));
             k.push(format!("Cmove/{size:?}"));
         }
-        Inst::Jmp { target } => k.push(format!("Jmp/{}", label_form(row.labels[target.0 as usize]))),
+        Inst::Jmp { target } => k.push(format!("Jmp/{}", label_form(case.labels[target.0 as usize]))),
         Inst::JmpCond { cc, taken, not_taken } => {
             k.push(format!("JmpCond/{cc:?}"));
-            let (taken, not_taken) = (row.labels[taken.0 as usize], row.labels[not_taken.0 as usize]);
+            let (taken, not_taken) = (case.labels[taken.0 as usize], case.labels[not_taken.0 as usize]);
             let shape = match (taken, not_taken) {
                 (_, LabelAt::End) => "FallThroughNotTaken",
                 (LabelAt::End, _) => "FallThroughTaken",
@@ -373,7 +375,7 @@ fn conversion_kind(saturating: bool) -> &'static str {
 /// Which of the four register files a register is in, as far as the
 /// encoding cares: XMM or general-purpose, and whether it needs a REX bit.
 fn register_class(reg: Reg) -> &'static str {
-    let preg = reg.to_preg().expect("emit tests use physical registers");
+    let preg = reg.to_preg().expect("the oracle checks physical registers");
     match (preg.class(), preg.hw_enc() >= 8) {
         (regalloc2::RegClass::Float, false) => "Xmm0To7",
         (regalloc2::RegClass::Float, true) => "Xmm8To15",
@@ -556,6 +558,7 @@ pub fn all_forms() -> Vec<String> {
     }
     add("Jmp/Backward".into());
     add("Jmp/Forward".into());
+    add("Jmp/FallThrough".into());
     for shape in ["Both", "FallThroughTaken", "FallThroughNotTaken"] {
         add(format!("JmpCond/{shape}"));
     }

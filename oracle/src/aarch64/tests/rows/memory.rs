@@ -1,4 +1,4 @@
-//! Emit-test rows. Loads, stores, address computation and register pairs, in every addressing form.
+//! AArch64 oracle rows. Loads, stores, address computation and register pairs, in every addressing form.
 
 use super::*;
 
@@ -321,6 +321,79 @@ pub fn rows() -> Vec<Row> {
             Inst::LoadP64 { rt: wr(1), rt2: wr(2), mem: PairAMode::SignedOffset { rn: x(3), offset: 504 } },
             "a95f8861",
             "ldp x1, x2, [x3, #0x1f8]",
+        ),
+        // The other register-offset extensions (words checked with GNU `as`).
+        row(
+            Inst::Load {
+                op: LoadOp::LdrX,
+                rd: wr(1),
+                mem: AMode::RegExtended { rn: x(2), rm: x(3), extend: ExtendOp::Uxtw, scaled: false },
+            },
+            "f8634841",
+            "ldr x1, [x2, w3, uxtw]",
+        ),
+        row(
+            Inst::Load {
+                op: LoadOp::LdrW,
+                rd: wr(4),
+                mem: AMode::RegExtended { rn: x(5), rm: x(6), extend: ExtendOp::Sxtw, scaled: true },
+            },
+            "b866d8a4",
+            "ldr w4, [x5, w6, sxtw #2]",
+        ),
+        row(
+            Inst::Load {
+                op: LoadOp::Ldrh,
+                rd: wr(7),
+                mem: AMode::RegExtended { rn: x(8), rm: x(9), extend: ExtendOp::Sxtx, scaled: false },
+            },
+            "7869e907",
+            "ldrh w7, [x8, x9, sxtx #0]",
+        ),
+        row(
+            Inst::Load {
+                op: LoadOp::Ldrsw,
+                rd: wr(10),
+                mem: AMode::RegExtended { rn: x(11), rm: x(12), extend: ExtendOp::Sxtx, scaled: true },
+            },
+            "b8acf96a",
+            "ldrsw x10, [x11, x12, sxtx #2]",
+        ),
+        row(
+            Inst::Store {
+                op: StoreOp::StrX,
+                rt: x(13),
+                mem: AMode::RegExtended { rn: x(14), rm: x(15), extend: ExtendOp::Uxtw, scaled: false },
+            },
+            "f82f49cd",
+            "str x13, [x14, w15, uxtw]",
+        ),
+        row(
+            Inst::Store {
+                op: StoreOp::StrW,
+                rt: x(16),
+                mem: AMode::RegExtended { rn: x(31), rm: x(17), extend: ExtendOp::Sxtw, scaled: true },
+            },
+            "b831dbf0",
+            "str w16, [sp, w17, sxtw #2]",
+        ),
+        row(
+            Inst::Store {
+                op: StoreOp::Strh,
+                rt: x(18),
+                mem: AMode::RegExtended { rn: x(19), rm: x(20), extend: ExtendOp::Sxtx, scaled: false },
+            },
+            "7834ea72",
+            "strh w18, [x19, x20, sxtx #0]",
+        ),
+        row(
+            Inst::Store {
+                op: StoreOp::StrX,
+                rt: x(21),
+                mem: AMode::RegExtended { rn: x(22), rm: x(23), extend: ExtendOp::Sxtx, scaled: true },
+            },
+            "f837fad5",
+            "str x21, [x22, x23, sxtx #3]",
         ),
     ]
 }

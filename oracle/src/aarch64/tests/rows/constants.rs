@@ -1,4 +1,4 @@
-//! Emit-test rows. Constants and conditions: move-wide, `Imm` sequences, conditional select/set and compare.
+//! AArch64 oracle rows. Constants and conditions: move-wide, `Imm` sequences, conditional select/set and compare.
 
 use super::*;
 

@@ -1,18 +1,19 @@
 //! What an [`Inst`] means as machine instructions, derived from its fields.
 //!
-//! Part of the emit tests: the second, independent check of each row. It
-//! never looks at bytes or expected text; it states, in iced-x86's terms
+//! Part of the x86-64 oracle: the independent half of [`check`](super::check),
+//! the meaning the decoded bytes are compared with. It never looks at bytes
+//! or expected text; it states, in iced-x86's terms
 //! (mnemonic, operand registers of the right width, memory base/index/
 //! scale/displacement/size, immediates and their operand kinds, branch
 //! targets), what the encoder should have produced. Frame operands are
 //! resolved from the frame contract documented on `FrameOffset`.
 
 use super::derive_sse;
-use crate::isa::x64::inst::Inst;
-use crate::isa::x64::inst::args::*;
-use crate::isa::x64::inst::emit::FrameLayout;
-use crate::machinst::{MachLabel, Reg};
-use crate::runtime::TrapCode;
+use compiler::isa::x64::inst::Inst;
+use compiler::isa::x64::inst::args::*;
+use compiler::isa::x64::inst::emit::FrameLayout;
+use compiler::machinst::{MachLabel, Reg};
+use compiler::runtime::TrapCode;
 use iced_x86::{MemorySize, Mnemonic, OpKind, Register};
 
 /// A branch or RIP-relative target.
@@ -44,7 +45,9 @@ pub enum Operand {
 /// One machine instruction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MachineInst {
+    /// The mnemonic iced reports.
     pub mnemonic: Mnemonic,
+    /// The operands, in iced's order.
     pub operands: Vec<Operand>,
     /// The trap recorded at this instruction, if any.
     pub trap: Option<TrapCode>,
@@ -55,11 +58,13 @@ pub struct MachineInst {
 /// An instruction's machine code: instructions, then (for a jump table) a
 /// table of 32-bit entries, one per target label.
 pub struct Derived {
+    /// The machine instructions, in order.
     pub insts: Vec<MachineInst>,
+    /// The jump-table entries after them, one per label.
     pub table: Vec<MachLabel>,
 }
 
-pub(super) fn inst_of(mnemonic: Mnemonic, operands: Vec<Operand>) -> MachineInst {
+pub(crate) fn inst_of(mnemonic: Mnemonic, operands: Vec<Operand>) -> MachineInst {
     MachineInst { mnemonic, operands, trap: None, call_symbol: None }
 }
 
@@ -86,7 +91,7 @@ const XMM: [Register; 16] = {
 
 /// The iced register for `reg` at `bits` width.
 pub fn register(reg: Reg, bits: u32) -> Register {
-    let preg = reg.to_preg().expect("emit tests use physical registers");
+    let preg = reg.to_preg().expect("the oracle checks physical registers");
     assert_eq!(preg.class(), regalloc2::RegClass::Int, "{reg:?} is not a general-purpose register");
     let enc = preg.hw_enc();
     match bits {
@@ -104,7 +109,7 @@ fn reg(r: Reg, bits: u32) -> Operand {
 
 /// The iced XMM register for `reg`.
 pub fn xmm_register(reg: Reg) -> Register {
-    let preg = reg.to_preg().expect("emit tests use physical registers");
+    let preg = reg.to_preg().expect("the oracle checks physical registers");
     assert_eq!(preg.class(), regalloc2::RegClass::Float, "{reg:?} is not an XMM register");
     XMM[preg.hw_enc()]
 }
@@ -184,7 +189,7 @@ fn imm32(value: i32, bits: u32) -> Operand {
     Operand::Imm { kind, value: value as i64 }
 }
 
-pub(super) fn branch_mnemonic(cc: CC) -> Mnemonic {
+pub(crate) fn branch_mnemonic(cc: CC) -> Mnemonic {
     use Mnemonic::*;
     [Jo, Jno, Jb, Jae, Je, Jne, Jbe, Ja, Js, Jns, Jp, Jnp, Jl, Jge, Jle, Jg][cc.enc() as usize]
 }
@@ -364,6 +369,8 @@ pub fn derive(inst: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) 
             let bits = size.bits();
             vec![inst_of(cmov_mnemonic(*cc), vec![reg(dst.to_reg(), bits), reg(*consequent, bits)])]
         }
+        // A jump to the label right after it is deleted by the buffer.
+        Inst::Jmp { target } if fallthrough(*target) => vec![],
         Inst::Jmp { target } => vec![inst_of(Mnemonic::Jmp, vec![Operand::Branch(Target::Label(*target))])],
         Inst::JmpCond { cc, taken, not_taken } => {
             let jcc =

@@ -1,21 +1,23 @@
-//! Instruction forms: the coverage measure of the emit-test table.
+//! Instruction forms: the coverage measure of the AArch64 oracle.
 //!
-//! Part of the emit tests. A *form* is one way `emit.rs` can encode an
+//! Part of the AArch64 oracle. A *form* is one way `emit.rs` can encode an
 //! instruction (a variant with an operation, width, operand kind,
 //! immediate encoding, addressing form or branch shape), named by a key
 //! such as `AluRRImm12/SubS/Size32/Shifted` or `AMode/Load/RegExtended`.
-//! [`form_keys`] names the forms a row exercises; [`all_forms`] lists every
-//! form the encoder has, and a test asserts that each has a row (and that
-//! every row's forms are in the list).
+//! [`form_keys`] names the forms a case exercises; [`all_forms`] lists
+//! every form the encoder has. Tests assert that each form has a row in the
+//! table (and that every row's forms are in the list), and that the
+//! generator (`generate.rs`) produces every form.
 //!
 //! Invariant: when `emit.rs` gains a form (a new variant, operation, width,
 //! operand kind or encoding choice), `all_forms` gains its key.
 
-use super::{LabelAt, Row};
-use crate::isa::aarch64::inst::Inst;
-use crate::isa::aarch64::inst::args::*;
-use crate::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
-use crate::isa::aarch64::inst::emit::FrameLayout;
+use super::check::Case;
+use crate::common::LabelAt;
+use compiler::isa::aarch64::inst::Inst;
+use compiler::isa::aarch64::inst::args::*;
+use compiler::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
+use compiler::isa::aarch64::inst::emit::FrameLayout;
 
 /// 12-bit immediates at the edges of the unshifted and shifted forms.
 pub const IMM12_EDGES: [u64; 4] = [0, 0xfff, 0x1000, 0xfff000];
@@ -126,20 +128,20 @@ fn cbr_form(kind: &CondBrKind) -> String {
     }
 }
 
-/// The forms `row` exercises; the first is the instruction's own form.
-pub fn form_keys(row: &Row) -> Vec<String> {
+/// The forms `case` exercises; the first is the instruction's own form.
+pub fn form_keys(case: &Case) -> Vec<String> {
     let mut keys = Vec::new();
     let k = &mut keys;
-    match &row.inst {
+    match &case.inst {
         Inst::Args { .. } => k.push("Args".into()),
         Inst::Ret { .. } => {
-            k.push(format!("Ret/{}", sp_adjust_form(row.frame.frame_size)));
-            match row.frame.callee_saves.len() {
+            k.push(format!("Ret/{}", sp_adjust_form(case.frame.frame_size)));
+            match case.frame.callee_saves.len() {
                 0 => {}
                 n if n % 2 == 0 => k.push("Ret/CalleeSaves/Even".into()),
                 _ => k.push("Ret/CalleeSaves/Odd".into()),
             }
-            if !row.frame.float_callee_saves.is_empty() {
+            if !case.frame.float_callee_saves.is_empty() {
                 k.push("Ret/FloatCalleeSaves".into());
             }
         }
@@ -219,11 +221,11 @@ pub fn form_keys(row: &Row) -> Vec<String> {
         Inst::CCmpImm { size, .. } => k.push(format!("CCmpImm/{size:?}")),
         Inst::Load { op, mem, .. } => {
             k.push(format!("Load/{op:?}"));
-            k.push(format!("AMode/Load/{}", amode_form(mem, &row.frame, op.access_bytes())));
+            k.push(format!("AMode/Load/{}", amode_form(mem, &case.frame, op.access_bytes())));
         }
         Inst::Store { op, mem, .. } => {
             k.push(format!("Store/{op:?}"));
-            k.push(format!("AMode/Store/{}", amode_form(mem, &row.frame, op.access_bytes())));
+            k.push(format!("AMode/Store/{}", amode_form(mem, &case.frame, op.access_bytes())));
         }
         Inst::LoadAddr { mem, .. } => {
             let offset = match *mem {
@@ -242,10 +244,10 @@ pub fn form_keys(row: &Row) -> Vec<String> {
         }
         Inst::StoreP64 { mem, .. } => k.push(format!("StoreP64/{}", pair_form(mem))),
         Inst::LoadP64 { mem, .. } => k.push(format!("LoadP64/{}", pair_form(mem))),
-        Inst::Jump { target } => k.push(format!("Jump/{}", label_form(row.labels[target.0 as usize]))),
+        Inst::Jump { target } => k.push(format!("Jump/{}", label_form(case.labels[target.0 as usize]))),
         Inst::CondBr { kind, taken, not_taken } => {
             k.push(format!("CondBr/{}", cbr_form(kind)));
-            let (taken, not_taken) = (row.labels[taken.0 as usize], row.labels[not_taken.0 as usize]);
+            let (taken, not_taken) = (case.labels[taken.0 as usize], case.labels[not_taken.0 as usize]);
             let shape = match (taken, not_taken) {
                 (_, LabelAt::End) => "FallThroughNotTaken",
                 (LabelAt::End, _) => "FallThroughTaken",
@@ -276,11 +278,11 @@ pub fn form_keys(row: &Row) -> Vec<String> {
         Inst::MovFromFpu { size, .. } => k.push(format!("MovFromFpu/{size:?}")),
         Inst::FpuLoad { size, mem, .. } => {
             k.push(format!("FpuLoad/{size:?}"));
-            k.push(format!("AMode/FpuLoad/{}", amode_form(mem, &row.frame, size.bytes())));
+            k.push(format!("AMode/FpuLoad/{}", amode_form(mem, &case.frame, size.bytes())));
         }
         Inst::FpuStore { size, mem, .. } => {
             k.push(format!("FpuStore/{size:?}"));
-            k.push(format!("AMode/FpuStore/{}", amode_form(mem, &row.frame, size.bytes())));
+            k.push(format!("AMode/FpuStore/{}", amode_form(mem, &case.frame, size.bytes())));
         }
     }
     keys
@@ -387,6 +389,7 @@ pub fn all_forms() -> Vec<String> {
         add(format!("ImmLogic/Element{element}"));
     }
     add("AluRRRR/ZeroAddend/MAdd".into());
+    add("AluRRRR/ZeroAddend/MSub".into());
     for (from, to) in [(8, 32), (8, 64), (16, 32), (16, 64), (32, 64)] {
         add(format!("Extend/Signed/{from}/{to}"));
         add(format!("Extend/Unsigned/{from}/{to}"));
@@ -412,10 +415,14 @@ pub fn all_forms() -> Vec<String> {
             "Unscaled",
             "PreIndexed",
             "PostIndexed",
+            "RegExtended/Uxtw/Unscaled",
+            "RegExtended/Uxtw/Scaled",
             "RegExtended/Uxtx/Unscaled",
             "RegExtended/Uxtx/Scaled",
-            "RegExtended/Uxtw/Scaled",
             "RegExtended/Sxtw/Unscaled",
+            "RegExtended/Sxtw/Scaled",
+            "RegExtended/Sxtx/Unscaled",
+            "RegExtended/Sxtx/Scaled",
             "RegOffset/UnsignedOffset",
             "RegOffset/Unscaled",
             "RegOffset/LargeOffset",
@@ -436,6 +443,7 @@ pub fn all_forms() -> Vec<String> {
     }
     add("Jump/Backward".into());
     add("Jump/Forward".into());
+    add("Jump/FallThrough".into());
     for shape in ["Both", "FallThroughTaken", "FallThroughNotTaken"] {
         add(format!("CondBr/{shape}"));
     }

@@ -1,6 +1,6 @@
-//! The emit-test table: `(instruction, expected bytes, expected Intel text)`.
+//! The x86-64 row table: `(instruction, expected bytes, expected Intel text)`.
 //!
-//! Part of the emit tests. Rows are grouped by `Inst` variant; within a
+//! Part of the x86-64 oracle's tests. Rows are grouped by `Inst` variant; within a
 //! group they walk the operand forms (register, memory, immediate; 32/64
 //! bits and 8/16 where the variant has them; immediates and displacements
 //! at their encoding edges; registers that need REX, SIB or a zero disp8).
@@ -10,38 +10,41 @@
 //! table data were checked by disassembling the hex with `objdump`. Label
 //! rows say where each label is bound ([`LabelAt`]).
 
-use super::LabelAt::{self, End, Past, Start};
 use super::Row;
-use crate::isa::x64::inst::Inst;
-use crate::isa::x64::inst::args::AluOp::{Add, And, Or, Sub, Xor};
-use crate::isa::x64::inst::args::CC::*;
-use crate::isa::x64::inst::args::ExtMode::{BL, BQ, LQ, WL, WQ};
-use crate::isa::x64::inst::args::OperandSize::{Size8 as S8, Size16 as S16, Size32 as S32, Size64 as S64};
-use crate::isa::x64::inst::args::ShiftKind::{Rol, Ror, Sar, Shl, Shr};
-use crate::isa::x64::inst::args::*;
-use crate::isa::x64::inst::emit::FrameLayout;
-use crate::isa::x64::inst::regs::*;
-use crate::machinst::{MachLabel, Reg};
-use crate::runtime::TrapCode::{self, *};
+use crate::common::LabelAt::{self, End, Past, Start};
+use crate::x64::Case;
 use RegMem as Rm;
 use RegMemImm as Rmi;
+use compiler::isa::x64::inst::Inst;
+use compiler::isa::x64::inst::args::AluOp::{Add, And, Or, Sub, Xor};
+use compiler::isa::x64::inst::args::CC::*;
+use compiler::isa::x64::inst::args::ExtMode::{BL, BQ, LQ, WL, WQ};
+use compiler::isa::x64::inst::args::OperandSize::{Size8 as S8, Size16 as S16, Size32 as S32, Size64 as S64};
+use compiler::isa::x64::inst::args::ShiftKind::{Rol, Ror, Sar, Shl, Shr};
+use compiler::isa::x64::inst::args::*;
+use compiler::isa::x64::inst::emit::FrameLayout;
+use compiler::isa::x64::inst::regs::*;
+use compiler::machinst::{MachLabel, Reg};
+use compiler::runtime::TrapCode::{self, *};
 use regalloc2::PRegSet;
 
 pub(super) const L0: MachLabel = MachLabel(0);
 pub(super) const L1: MachLabel = MachLabel(1);
 pub(super) const L2: MachLabel = MachLabel(2);
 
+/// A row in the default setting ([`Case::new`]: no frame, labels at their
+/// default places).
 pub(super) fn row(inst: Inst, hex: &'static str, text: &'static str) -> Row {
-    Row { inst, hex, text, frame: FrameLayout::default(), labels: vec![] }
+    Row { case: Case::new(inst), hex, text }
 }
 
 impl Row {
     pub(super) fn with_frame(self, frame: FrameLayout) -> Row {
-        Row { frame, ..self }
+        Row { case: self.case.with_frame(frame), ..self }
     }
 
     pub(super) fn with_labels(self, labels: &[LabelAt]) -> Row {
-        Row { labels: labels.to_vec(), ..self }
+        Row { case: self.case.with_labels(labels), ..self }
     }
 }
 
@@ -506,9 +509,10 @@ pub fn rows() -> Vec<Row> {
         row(jcc(NL, L0, L1), "0f 8c 02 00 00 00", "jl 0x8").with_labels(&[End, Past(2)]),
         row(jcc(LE, L0, L1), "0f 8e fa ff ff ff", "jle 0x0").with_labels(&[Start, End]),
         row(jcc(NLE, L0, L1), "0f 8f 03 00 00 00", "jg 0x9").with_labels(&[Past(3), End]),
-        // Jmp: backward and forward (a jump to the next instruction is deleted).
+        // Jmp: backward and forward; a jump to the next instruction is deleted.
         row(Inst::Jmp { target: L0 }, "e9 fb ff ff ff", "jmp 0x0").with_labels(&[Start]),
         row(Inst::Jmp { target: L0 }, "e9 10 00 00 00", "jmp 0x15").with_labels(&[Past(16)]),
+        row(Inst::Jmp { target: L0 }, "", "").with_labels(&[End]),
         // JmpTable: bounds check, then `table + table[index]`; the entries
         // are offsets from the table start. r13 as the table base needs a
         // zero disp8; r12 as the index is allowed.

@@ -1,4 +1,4 @@
-//! Emit-test rows. Data processing: add/sub/logical in every operand form, shifts, multiply, bit operations, extensions and register moves.
+//! AArch64 oracle rows. Data processing: add/sub/logical in every operand form, shifts, multiply, bit operations, extensions and register moves.
 
 use super::*;
 
@@ -898,5 +898,25 @@ pub fn rows() -> Vec<Row> {
         ),
         row(Inst::Mov { size: S32, rd: wr(3), rm: x(4) }, "2a0403e3", "mov w3, w4"),
         row(Inst::Mov { size: S64, rd: wr(28), rm: x(0) }, "aa0003fc", "mov x28, x0"),
+        // `msub` from the zero register is `mneg`; a 32-bit `uxtx` extend
+        // (yaxpeax keeps `uxtx` where the operation is 32-bit).
+        row(
+            Inst::AluRRRR { op: AluOp3::MSub, size: S32, rd: wr(1), rn: x(2), rm: x(3), ra: x(31) },
+            "1b03fc41",
+            "mneg w1, w2, w3",
+        ),
+        row(
+            Inst::AluRRRExtend {
+                op: AluOp::Add,
+                size: S32,
+                rd: wr(0),
+                rn: x(1),
+                rm: x(2),
+                extend: ExtendOp::Uxtx,
+                shift: 0,
+            },
+            "0b226020",
+            "add w0, w1, w2, uxtx",
+        ),
     ]
 }

@@ -1,9 +1,9 @@
-//! Emit-test rows. Floating point: arithmetic, rounding, conversions, moves
+//! AArch64 oracle rows. Floating point: arithmetic, rounding, conversions, moves
 //! between register files, compares, selects, and float loads and stores in
 //! every addressing form; the words were checked with GNU `as`/`objdump`.
 
 use super::*;
-use crate::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
+use compiler::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
 
 /// The rows of this family.
 pub fn rows() -> Vec<Row> {
@@ -405,6 +405,79 @@ pub fn rows() -> Vec<Row> {
             Inst::Ret { rets: vec![] },
             "910043ff fc4107e9 fc4107e8 f84107f3 a8c17bfd d65f03c0",
             "add sp, sp, #0x10; ldr d9, [sp], #0x10; ldr d8, [sp], #0x10; ldr x19, [sp], #0x10; ldp x29, x30, [sp], #0x10; ret",
+        ),
+        // The other register-offset extensions (words checked with GNU `as`).
+        row(
+            Inst::FpuLoad {
+                size: FloatSize::F64,
+                rd: vw(1),
+                mem: AMode::RegExtended { rn: x(2), rm: x(3), extend: ExtendOp::Uxtw, scaled: false },
+            },
+            "fc634841",
+            "ldr d1, [x2, w3, uxtw]",
+        ),
+        row(
+            Inst::FpuLoad {
+                size: FloatSize::F32,
+                rd: vw(4),
+                mem: AMode::RegExtended { rn: x(5), rm: x(6), extend: ExtendOp::Sxtw, scaled: true },
+            },
+            "bc66d8a4",
+            "ldr s4, [x5, w6, sxtw #2]",
+        ),
+        row(
+            Inst::FpuLoad {
+                size: FloatSize::F64,
+                rd: vw(7),
+                mem: AMode::RegExtended { rn: x(8), rm: x(9), extend: ExtendOp::Sxtx, scaled: false },
+            },
+            "fc69e907",
+            "ldr d7, [x8, x9, sxtx #0]",
+        ),
+        row(
+            Inst::FpuLoad {
+                size: FloatSize::F32,
+                rd: vw(10),
+                mem: AMode::RegExtended { rn: x(11), rm: x(12), extend: ExtendOp::Sxtx, scaled: true },
+            },
+            "bc6cf96a",
+            "ldr s10, [x11, x12, sxtx #2]",
+        ),
+        row(
+            Inst::FpuStore {
+                size: FloatSize::F32,
+                rt: v(13),
+                mem: AMode::RegExtended { rn: x(14), rm: x(15), extend: ExtendOp::Uxtw, scaled: false },
+            },
+            "bc2f49cd",
+            "str s13, [x14, w15, uxtw]",
+        ),
+        row(
+            Inst::FpuStore {
+                size: FloatSize::F64,
+                rt: v(16),
+                mem: AMode::RegExtended { rn: x(17), rm: x(18), extend: ExtendOp::Sxtw, scaled: true },
+            },
+            "fc32da30",
+            "str d16, [x17, w18, sxtw #3]",
+        ),
+        row(
+            Inst::FpuStore {
+                size: FloatSize::F32,
+                rt: v(19),
+                mem: AMode::RegExtended { rn: x(20), rm: x(21), extend: ExtendOp::Sxtx, scaled: false },
+            },
+            "bc35ea93",
+            "str s19, [x20, x21, sxtx #0]",
+        ),
+        row(
+            Inst::FpuStore {
+                size: FloatSize::F64,
+                rt: v(22),
+                mem: AMode::RegExtended { rn: x(31), rm: x(24), extend: ExtendOp::Sxtx, scaled: true },
+            },
+            "fc38fbf6",
+            "str d22, [sp, x24, sxtx #3]",
         ),
     ]
 }

@@ -1,7 +1,7 @@
 //! The emit-test table for floating point: the SSE instructions and the
 //! float pseudo-instruction sequences.
 //!
-//! Part of the emit tests, the second half of `rows.rs`'s table, with the
+//! Part of the x86-64 oracle's tests, the second half of `rows.rs`'s table, with the
 //! same row shape. Single instructions walk every operation and size, both
 //! source kinds, XMM registers 0–7 and 8–15 in each ModR/M field (REX.R,
 //! REX.B, with and without REX.W) next to general-purpose ones, and the
@@ -13,18 +13,18 @@
 //! instruction by instruction. A sequence's trap sites are the `ud2`s of the
 //! `TrapIf`s inside it, checked with their codes by the side-table check.
 
-use super::LabelAt::{End, Past, Start};
 use super::Row;
 use super::rows::{L0, base, indexed, large_frame, rip, row, small_frame};
-use crate::isa::x64::inst::Inst;
-use crate::isa::x64::inst::args::CC::*;
-use crate::isa::x64::inst::args::FloatSize::{F32, F64};
-use crate::isa::x64::inst::args::OperandSize::{Size32 as S32, Size64 as S64};
-use crate::isa::x64::inst::args::SseOp::{Add, And, AndNot, Div, Max, Min, Mul, Or, Sub, Xor};
-use crate::isa::x64::inst::args::*;
-use crate::isa::x64::inst::regs::*;
-use crate::machinst::Reg;
+use crate::common::LabelAt::{End, Past, Start};
 use RegMem as Rm;
+use compiler::isa::x64::inst::Inst;
+use compiler::isa::x64::inst::args::CC::*;
+use compiler::isa::x64::inst::args::FloatSize::{F32, F64};
+use compiler::isa::x64::inst::args::OperandSize::{Size32 as S32, Size64 as S64};
+use compiler::isa::x64::inst::args::SseOp::{Add, And, AndNot, Div, Max, Min, Mul, Or, Sub, Xor};
+use compiler::isa::x64::inst::args::*;
+use compiler::isa::x64::inst::regs::*;
+use compiler::machinst::Reg;
 
 fn sse(size: FloatSize, op: SseOp, dst: Reg, src2: RegMem) -> Inst {
     Inst::XmmRmR { size, op, src1: dst, src2, dst: writable(dst) }

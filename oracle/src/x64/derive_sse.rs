@@ -1,20 +1,20 @@
 //! What the float pseudo-instruction sequences mean, instruction by
 //! instruction.
 //!
-//! Part of the emit tests, beside `derive.rs`: each sequence is written out
+//! Part of the x86-64 oracle, beside `derive.rs`: each sequence is written out
 //! here from its documented meaning (the comments on the `Inst` variants
 //! and in `emit_sse.rs`), as a list of instructions and jumps to labels
 //! local to the sequence. The instructions inside a sequence are derived
-//! by [`derive`](super::derive::derive) like rows of their own, so a
+//! by [`derive`](super::derive::derive) like instructions of their own, so a
 //! `TrapIf` inside contributes its `j!cc` and its `ud2` with the trap code,
 //! and the side-table check finds the trap at that `ud2`'s offset.
 
 use super::derive::{MachineInst, Operand, Target, branch_mnemonic, derive, inst_of};
-use crate::isa::x64::inst::Inst;
-use crate::isa::x64::inst::args::*;
-use crate::isa::x64::inst::emit::FrameLayout;
-use crate::machinst::{Reg, Writable};
-use crate::runtime::TrapCode;
+use compiler::isa::x64::inst::Inst;
+use compiler::isa::x64::inst::args::*;
+use compiler::isa::x64::inst::emit::FrameLayout;
+use compiler::machinst::{Reg, Writable};
+use compiler::runtime::TrapCode;
 use iced_x86::Mnemonic;
 
 /// A label local to a sequence.

@@ -1,6 +1,6 @@
-//! The emit-test table: one row per instruction form (see `forms.rs`).
+//! The AArch64 row table: one row per instruction form (see `forms.rs`).
 //!
-//! Part of the emit tests. Each row is an instruction over physical
+//! Part of the AArch64 oracle's tests. Each row is an instruction over physical
 //! registers, the words it must encode to and the text yaxpeax-arm prints
 //! for them. The words were cross-checked with GNU `as`/`objdump` for
 //! aarch64 when the table was written (`objdump_listing` redoes the
@@ -13,12 +13,14 @@ mod control;
 mod float;
 mod memory;
 
-use super::{LabelAt, Row};
-use crate::isa::aarch64::inst::Inst;
-use crate::isa::aarch64::inst::args::*;
-use crate::isa::aarch64::inst::emit::FrameLayout;
-use crate::isa::aarch64::inst::regs::{vreg, writable, xreg};
-use crate::machinst::{Reg, Writable};
+use super::Row;
+use crate::aarch64::Case;
+use crate::common::LabelAt;
+use compiler::isa::aarch64::inst::Inst;
+use compiler::isa::aarch64::inst::args::*;
+use compiler::isa::aarch64::inst::emit::FrameLayout;
+use compiler::isa::aarch64::inst::regs::{vreg, writable, xreg};
+use compiler::machinst::{Reg, Writable};
 
 pub const S32: OperandSize = OperandSize::Size32;
 pub const S64: OperandSize = OperandSize::Size64;
@@ -57,16 +59,20 @@ pub fn frame(outgoing_args_size: u32, stack_slots_size: u32, spill_slots: u32, c
     FrameLayout::new(outgoing_args_size, stack_slots_size, spill_slots, callee_saves.to_vec())
 }
 
+/// A row in the default setting ([`Case::new`]: no frame, labels at their
+/// default places).
 pub fn row(inst: Inst, hex: &'static str, text: &'static str) -> Row {
-    Row { inst, hex, text, frame: FrameLayout::default(), labels: vec![] }
+    Row { case: Case::new(inst), hex, text }
 }
 
+/// A row in `frame`.
 pub fn row_in(frame: FrameLayout, inst: Inst, hex: &'static str, text: &'static str) -> Row {
-    Row { inst, hex, text, frame, labels: vec![] }
+    Row { case: Case::new(inst).with_frame(frame), hex, text }
 }
 
+/// A row with its labels bound at `labels`.
 pub fn row_to(labels: Vec<LabelAt>, inst: Inst, hex: &'static str, text: &'static str) -> Row {
-    Row { inst, hex, text, frame: FrameLayout::default(), labels }
+    Row { case: Case::new(inst).with_labels(&labels), hex, text }
 }
 
 /// Every row.

@@ -1,0 +1,199 @@
+//! What the encoder checks of both ISAs share: label placement, the result
+//! and error types, and small helpers.
+//!
+//! Part of the oracles (`x64::check`, `aarch64::check`): a check emits one
+//! instruction into a `MachBuffer` with its labels bound around it
+//! ([`LabelAt`]), decodes the bytes and compares them with the derived
+//! meaning; it answers [`Checked`] or a [`Mismatch`], which keeps "the
+//! decoder does not support this" apart from "the encoding is wrong".
+
+use compiler::machinst::MachLabel;
+use std::fmt;
+
+/// Where a check binds a label the instruction refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LabelAt {
+    /// At offset 0, before the instruction: a backward target.
+    Start,
+    /// Right after the instruction, where branch simplification applies
+    /// (a jump to it is deleted, `jcc L; jmp M; L:` becomes `jncc M`).
+    End,
+    /// `n > 0` bytes of padding after the instruction (a multiple of 4 on
+    /// AArch64): a forward target that the buffer does not simplify.
+    Past(u32),
+}
+
+impl LabelAt {
+    /// The default placement of `label`, used when a check is given an
+    /// instruction alone: `MachLabel(0)` before the instruction,
+    /// `MachLabel(1)` right after it, `MachLabel(k)` for `k >= 2` at
+    /// `4 * (k - 1)` bytes past it. So an instruction's label numbers pick
+    /// its branch shapes, and two different labels are never both bound at
+    /// the end (where the order of binding would decide which of two
+    /// equivalent branches the buffer keeps).
+    pub fn default_for(label: MachLabel) -> LabelAt {
+        match label.0 {
+            0 => LabelAt::Start,
+            1 => LabelAt::End,
+            k => LabelAt::Past(4 * (k - 1)),
+        }
+    }
+
+    /// The default placements of labels `0..=max`, for an instruction
+    /// whose highest label is `max` (none for `None`).
+    pub fn defaults_up_to(max: Option<MachLabel>) -> Vec<LabelAt> {
+        let count = max.map_or(0, |label| label.0 + 1);
+        (0..count).map(|k| LabelAt::default_for(MachLabel(k))).collect()
+    }
+}
+
+/// A successful check: what was emitted and how the decoder read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Everything the instruction emitted: its code, then any jump table.
+    pub bytes: Vec<u8>,
+    /// How many of `bytes` are code (the rest is a jump table).
+    pub code_len: usize,
+    /// The decoder's text of the code; instructions joined with `"; "`.
+    pub text: String,
+    /// How many machine instructions the code decoded to.
+    pub instructions: usize,
+}
+
+/// Why a check failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MismatchKind {
+    /// The decoder has no support for these bytes. This says nothing about
+    /// the encoding: neither a pass nor a failure of the emitter.
+    DecoderUnsupported {
+        /// What the decoder said.
+        detail: String,
+    },
+    /// The bytes do not mean the instruction: they do not decode, or a
+    /// decoded field, the instruction count, a trap site, a relocation or a
+    /// jump-table entry differs from the derivation.
+    WrongEncoding {
+        /// Which field (with the instruction it is in).
+        field: String,
+        /// What the instruction's fields call for.
+        expected: String,
+        /// What the bytes hold.
+        found: String,
+    },
+}
+
+/// A failed check, with everything needed to reproduce and read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// `x86-64` or `aarch64`.
+    pub isa: &'static str,
+    /// The instruction (its `Debug` form).
+    pub inst: String,
+    /// The emitted (or given) bytes, as hex.
+    pub bytes: String,
+    /// The decoder's text of those bytes (as far as they decode).
+    pub decoded: String,
+    /// What went wrong (boxed: it is the larger half of the report).
+    pub kind: Box<MismatchKind>,
+}
+
+impl Mismatch {
+    /// Whether the emitter produced a wrong encoding (as opposed to the
+    /// decoder not supporting the bytes).
+    pub fn is_wrong_encoding(&self) -> bool {
+        matches!(*self.kind, MismatchKind::WrongEncoding { .. })
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let decoded = if self.decoded.is_empty() { "nothing".to_string() } else { format!("`{}`", self.decoded) };
+        match &*self.kind {
+            MismatchKind::DecoderUnsupported { detail } => write!(
+                f,
+                "{} decoder does not support the encoding of {}: emitted [{}], decoded as {decoded}; the decoder \
+                 says: {detail}",
+                self.isa, self.inst, self.bytes
+            ),
+            MismatchKind::WrongEncoding { field, expected, found } => write!(
+                f,
+                "{} wrong encoding of {}: emitted [{}], decoded as {decoded}; {field}: expected {expected}, found \
+                 {found}",
+                self.isa, self.inst, self.bytes
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Mismatch {}
+
+/// A difference found by a check, before it is wrapped in a [`Mismatch`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The decoder does not support the bytes.
+    Unsupported(String),
+    /// A field differs.
+    Wrong { field: String, expected: String, found: String },
+}
+
+impl Failure {
+    /// The failure with `context` (which instruction) put before its field.
+    pub(crate) fn within(self, context: &str) -> Failure {
+        match self {
+            Failure::Wrong { field, expected, found } => {
+                Failure::Wrong { field: format!("{context}: {field}"), expected, found }
+            }
+            other => other,
+        }
+    }
+
+    /// A failure of the whole byte sequence (it does not decode, or is cut).
+    pub(crate) fn bytes(expected: &str, found: String) -> Failure {
+        Failure::Wrong { field: "decoding".into(), expected: expected.into(), found }
+    }
+
+    /// Wraps the failure with the instruction, bytes and decoded text.
+    pub(crate) fn into_mismatch(self, isa: &'static str, inst: String, bytes: &[u8], decoded: String) -> Mismatch {
+        let kind = match self {
+            Failure::Unsupported(detail) => MismatchKind::DecoderUnsupported { detail },
+            Failure::Wrong { field, expected, found } => MismatchKind::WrongEncoding { field, expected, found },
+        };
+        Mismatch { isa, inst, bytes: show_hex(bytes), decoded, kind: Box::new(kind) }
+    }
+}
+
+/// `Ok` if `expected == found`, else a [`Failure::Wrong`] naming `field`.
+pub(crate) fn compare<T: PartialEq + fmt::Debug>(field: &str, expected: T, found: T) -> Result<(), Failure> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Failure::Wrong { field: field.into(), expected: format!("{expected:?}"), found: format!("{found:?}") })
+    }
+}
+
+/// Bytes as space-separated lower-case hex.
+pub(crate) fn show_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+/// A xorshift64 stream: deterministic bytes for the generator's coverage
+/// tests and smoke runs.
+#[cfg(test)]
+pub(crate) struct Xorshift(pub u64);
+
+#[cfg(test)]
+impl Xorshift {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub(crate) fn fill(&mut self, buffer: &mut [u8]) {
+        for chunk in buffer.chunks_mut(8) {
+            let bytes = self.next().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+}
