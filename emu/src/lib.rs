@@ -37,7 +37,7 @@ pub mod native;
 pub const STACK_POISON: u8 = 0xa5;
 
 /// How much of the stack (from its top) is poisoned before each call.
-pub const STACK_POISON_BYTES: usize = 64 << 10;
+pub const STACK_POISON_BYTES: usize = 16 << 10;
 
 pub mod spectest;
 pub mod unicorn;

@@ -121,6 +121,8 @@ impl UnicornExecutor {
             dispatch::on_fault(uc, access, address, size)
         })
         .map_err(|error| emulator_error("adding the memory hook", error))?;
+        uc.add_block_hook(1, 0, |uc, _address, size| dispatch::on_block(uc, size))
+            .map_err(|error| emulator_error("adding the block hook", error))?;
         let pristine = uc.context_init().map_err(|error| emulator_error("saving the initial CPU state", error))?;
         let poison = vec![crate::STACK_POISON; crate::STACK_POISON_BYTES.min(space::STACK_SIZE as usize)];
         Ok(UnicornExecutor { uc, store, pristine, budget: Some(DEFAULT_INSTRUCTION_BUDGET), timeout: None, poison })
@@ -212,11 +214,12 @@ impl UnicornExecutor {
             uc.reg_write(register, value)
                 .map_err(|error| emulator_error(format_args!("setting {register:?}"), error))?;
         }
-        uc.get_data_mut().stop = None;
+        let state = uc.get_data_mut();
+        state.stop = None;
+        state.budget_left = self.budget.unwrap_or(u64::MAX);
         let timeout_us = self.timeout.map_or(0, |timeout| timeout.as_micros().max(1) as u64);
-        let budget = self.budget.map_or(0, |budget| budget.clamp(1, usize::MAX as u64) as usize);
         let started = Instant::now();
-        let result = uc.emu_start(entry, SENTINEL, timeout_us, budget);
+        let result = uc.emu_start(entry, SENTINEL, timeout_us, 0);
         let elapsed = started.elapsed();
         let pc = uc.pc_read().map_err(|error| emulator_error("reading the pc", error))?;
         let stop = uc.get_data_mut().stop.take();
@@ -229,15 +232,16 @@ impl UnicornExecutor {
                 }
                 Ok(Ok(()))
             }
+            (_, Some(Stop::Budget)) => Err(EmuError::Crashed(format!(
+                "instruction budget exhausted: {} instructions ran without returning; stopped at {}",
+                self.budget.unwrap_or_default(),
+                describe_pc(&store, pc)
+            ))),
             (Ok(()), None) => Err(EmuError::Crashed(match self.timeout {
                 Some(timeout) if elapsed >= timeout => {
                     format!("timeout: the call ran longer than {timeout:?}; stopped at {}", describe_pc(&store, pc))
                 }
-                _ => format!(
-                    "instruction budget exhausted: {} instructions ran without returning; stopped at {}",
-                    self.budget.unwrap_or_default(),
-                    describe_pc(&store, pc)
-                ),
+                _ => format!("the emulator stopped without a reason at {}", describe_pc(&store, pc)),
             })),
             (_, Some(Stop::Interrupt { intno, pc })) => {
                 // Calls to higher exception levels report the address after the call.

@@ -47,6 +47,8 @@ pub(crate) enum Stop {
     Fault { access: MemType, address: u64, size: usize },
     /// Something went wrong inside a hook.
     Failure(String),
+    /// The instruction budget ran out.
+    Budget,
 }
 
 /// The emulator's per-run state, written by the hooks.
@@ -54,6 +56,8 @@ pub(crate) enum Stop {
 pub(crate) struct RunState {
     /// The first reason the current run stopped, if any.
     pub(crate) stop: Option<Stop>,
+    /// Instructions the current run may still start (`u64::MAX`: no bound).
+    pub(crate) budget_left: u64,
 }
 
 fn record(uc: &mut Emulator, stop: Stop) {
@@ -61,6 +65,21 @@ fn record(uc: &mut Emulator, stop: Stop) {
     if state.stop.is_none() {
         state.stop = Some(stop);
     }
+}
+
+/// The block hook: charges a translated block's instructions (its size / 4)
+/// against the budget when it starts, and stops the run when the budget
+/// cannot pay for it. One callback per block instead of one per
+/// instruction (unicorn's own `count` limit) keeps the budget cheap.
+pub(crate) fn on_block(uc: &mut Emulator, size: u32) {
+    let state = uc.get_data_mut();
+    let cost = u64::from(size / 4).max(1);
+    if state.budget_left >= cost {
+        state.budget_left -= cost;
+        return;
+    }
+    record(uc, Stop::Budget);
+    let _ = uc.emu_stop();
 }
 
 /// The interrupt hook: runs host calls, stops on everything else.
