@@ -51,7 +51,7 @@ fn sections(summary: &Summary) -> Vec<Section> {
         "Every program runs in wasmtime (the reference) and in our compiled code for each ISA; results, trap \
          kinds, exported globals and memory bytes are compared after every step."
             .to_string(),
-        &["", ""],
+        &["measure", "value"],
         run,
     ));
 
@@ -205,4 +205,69 @@ pub fn to_html(summary: &Summary) -> String {
     }
     out.push_str("</body></html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::Divergence;
+    use crate::diff::sweep::{DivergentCase, EngineSummary, Generator};
+
+    fn summary() -> Summary {
+        let mut summary = Summary { seed: 7, programs: 3, ..Summary::default() };
+        summary.reference.calls = 10;
+        summary.reference.returns = 6;
+        summary.reference.traps.insert("heap_oob".to_string(), 3);
+        summary.reference.resource_limits.insert("termination_fuel".to_string(), 1);
+        summary.operators.insert("I32Add".to_string(), 5);
+        summary.operators.insert("Call".to_string(), 9);
+        summary.engines.push(EngineSummary { engine: "x86_64".to_string(), divergences: 1, ..Default::default() });
+        summary.divergent_cases.push(DivergentCase {
+            index: 2,
+            generator: Generator::Single,
+            divergences: vec![Divergence {
+                engine: "x86_64".to_string(),
+                step: "call #1 f(i32 1)".to_string(),
+                reference: "returned [i32 1]".to_string(),
+                actual: "returned [i32 2]".to_string(),
+                detail: "a | b <c>".to_string(),
+            }],
+            file: Some("target/divergences/single-seed7-case2.json".to_string()),
+        });
+        summary
+    }
+
+    #[test]
+    fn markdown_has_every_section_and_escapes_cells() {
+        let text = to_markdown(&summary());
+        for title in ["## Run", "## By engine", "## By outcome (reference)", "## By operator", "## Open divergences"] {
+            assert!(text.contains(title), "{title} missing:\n{text}");
+        }
+        assert!(text.contains("| trap: heap_oob | 3 |"));
+        assert!(text.contains("| limit: termination_fuel | 1 |"));
+        // Returned or trapped, not limited: 9 of 10 calls.
+        assert!(text.contains("90.0% of calls"));
+        // Operators by count, most frequent first.
+        assert!(text.find("| Call | 9 |").unwrap() < text.find("| I32Add | 5 |").unwrap());
+        assert!(text.contains("a \\| b <c>"));
+        assert!(text.contains("single-seed7-case2.json"));
+    }
+
+    #[test]
+    fn html_is_one_escaped_page() {
+        let html = to_html(&summary());
+        assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+        assert!(html.contains("a | b &lt;c&gt;"));
+        assert!(!html.contains("<c>"));
+        assert!(html.contains("<h2 class=\"bad\">Open divergences</h2>"));
+        assert_eq!(html.matches("<table>").count(), html.matches("</table>").count());
+    }
+
+    #[test]
+    fn no_divergence_says_none() {
+        let mut clean = summary();
+        clean.divergent_cases.clear();
+        assert!(to_markdown(&clean).contains("## Open divergences\n\nNone.\n"));
+        assert!(to_html(&clean).contains("<h2>Open divergences</h2>"));
+    }
 }
