@@ -162,12 +162,17 @@ impl Failure {
     }
 }
 
-/// `Ok` if `expected == found`, else a [`Failure::Wrong`] naming `field`.
-pub(crate) fn compare<T: PartialEq + fmt::Debug>(field: &str, expected: T, found: T) -> Result<(), Failure> {
+/// `Ok` if `expected == found`, else a [`Failure::Wrong`] naming `field`
+/// (formatted only then: pass `format_args!` rather than `&format!`).
+pub(crate) fn compare<T: PartialEq + fmt::Debug>(
+    field: impl fmt::Display,
+    expected: T,
+    found: T,
+) -> Result<(), Failure> {
     if expected == found {
         Ok(())
     } else {
-        Err(Failure::Wrong { field: field.into(), expected: format!("{expected:?}"), found: format!("{found:?}") })
+        Err(Failure::Wrong { field: field.to_string(), expected: format!("{expected:?}"), found: format!("{found:?}") })
     }
 }
 

@@ -22,6 +22,8 @@
 
 pub mod aarch64;
 mod common;
+pub mod second;
 pub mod x64;
 
 pub use common::{Checked, LabelAt, Mismatch, MismatchKind};
+pub use second::{Disagreement, NORMALIZATIONS, Normalization, SecondOpinion};

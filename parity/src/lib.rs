@@ -15,8 +15,12 @@
 //!   code, with results, traps, globals and memory compared after every
 //!   call; `parity sweep` runs it at scale, `parity reduce` minimizes what
 //!   diverges into the regression corpus.
+//! - [`encode`]: the encoder sweep: generated instances of every
+//!   instruction form, checked by the encoder oracles (and a second
+//!   decoder); `parity encode` runs it.
 //! - [`fuzz`]: the logic of the cargo-fuzz targets (`fuzz/`), callable
 //!   from tests.
 pub mod diff;
+pub mod encode;
 pub mod fuzz;
 pub mod wast;

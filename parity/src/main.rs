@@ -12,14 +12,17 @@
 //!   └─▶ parity::diff::reduce ─▶ parity::diff::corpus::write (corpus/diff/NAME.json)
 //! parity corpus [PATHS..]
 //!   └─▶ parity::diff::corpus::check (every regression case, every ISA, no fault)
+//! parity encode [--isa ..] [--cases N] [--seed S] [--second-decoder] [--jobs J] [--json OUT]
+//!   └─▶ parity::encode (generated instances of every form ─▶ encoder oracles (+ capstone) ─▶ summary)
 //! ```
 //!
 //! Exit status: 0 when nothing failed (with `--check`: nothing regressed
 //! against the expectations; with `--bless`: the expectations were written),
 //! 1 when something failed or regressed (for `sweep`, `replay` and
-//! `corpus`: any divergence), 2 on usage errors and unreadable paths. The last line of a
-//! `wast` run is always `N passed, N failed, N skipped`; CI parses it. The
-//! last line of a `sweep` is `divergences: N`.
+//! `corpus`: any divergence; for `encode`: any wrong encoding), 2 on usage
+//! errors and unreadable paths. The last line of a `wast` run is always
+//! `N passed, N failed, N skipped`; CI parses it. The last line of a
+//! `sweep` is `divergences: N`, of an `encode` `defects: N`.
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -30,6 +33,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod diff_commands;
+mod encode_command;
 
 /// The wasm2native verification harness.
 #[derive(Parser)]
@@ -51,6 +55,8 @@ enum Command {
     Reduce(diff_commands::ReduceArgs),
     /// Run the differential regression corpus (corpus/diff).
     Corpus(diff_commands::CorpusArgs),
+    /// Encoder sweep: generated instances of every instruction form, checked by the decoder oracles.
+    Encode(encode_command::EncodeArgs),
 }
 
 #[derive(Args)]
@@ -108,6 +114,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => diff_commands::run_replay(args),
         Command::Reduce(args) => diff_commands::run_reduce(args),
         Command::Corpus(args) => diff_commands::run_corpus(args),
+        Command::Encode(args) => encode_command::run_encode(args),
     };
     match result {
         Ok(code) => code,

@@ -270,7 +270,7 @@ pub(crate) fn check_fields(
                 let length = constant_length(&decoded[at..], *rd);
                 let got = evaluate_constant(&decoded[at..at + length], *rd, *size)
                     .map_err(|f| f.within(&format!("instruction {at}")))?;
-                compare(&format!("constant in register {rd} at instruction {at}"), *value, got)?;
+                compare(format_args!("constant in register {rd} at instruction {at}"), *value, got)?;
                 at += length;
             }
             Expected::Inst(want) => {
@@ -290,7 +290,7 @@ pub(crate) fn check_fields(
                             Operand::PCOffset(destination - address as i64)
                         }
                     };
-                    compare(&format!("operands[{i}]"), operand, got.operands[i]).map_err(in_inst)?;
+                    compare(format_args!("operands[{i}]"), operand, got.operands[i]).map_err(in_inst)?;
                 }
                 matched.push((address, want.clone()));
                 at += 1;
@@ -322,8 +322,10 @@ fn check_side_tables(matched: &[(u64, MachineInst)], emitted: &Emitted) -> Resul
     compare("relocations", relocs, emitted.relocs.clone())
 }
 
-/// Checks what `case` emitted (possibly with its bytes replaced).
-fn check_emitted(case: &Case, emitted: &Emitted) -> Result<Checked, Mismatch> {
+/// Checks what `case` emitted (possibly with its bytes replaced). The
+/// decoder's text is formatted for a mismatch always, for a pass only
+/// `with_text` (else [`Checked::text`] is empty).
+fn check_emitted(case: &Case, emitted: Emitted, with_text: bool) -> Result<Checked, Mismatch> {
     let mismatch = |failure: Failure, decoded: String| {
         failure.into_mismatch(ISA, format!("{:?}", case.inst), &emitted.bytes, decoded)
     };
@@ -339,16 +341,17 @@ fn check_emitted(case: &Case, emitted: &Emitted) -> Result<Checked, Mismatch> {
     };
     let (code, table_words) = words.split_at(code_len);
     let decoded = decode_all(code).map_err(|(failure, partial)| mismatch(failure, format_all(&partial)))?;
-    let text = format_all(&decoded);
+    let text = || format_all(&decoded);
     let matched = check_fields(&expected, &decoded, &emitted.label_offsets, 4 * code_len as u64)
-        .map_err(|f| mismatch(f, text.clone()))?;
-    check_side_tables(&matched, emitted).map_err(|f| mismatch(f, text.clone()))?;
+        .map_err(|f| mismatch(f, text()))?;
+    check_side_tables(&matched, &emitted).map_err(|f| mismatch(f, text()))?;
     // Jump-table entries are offsets of the targets from the table start.
     let start = 4 * code_len as i64;
     let entries: Vec<i64> = table.iter().map(|l| emitted.label_offsets[l.0 as usize] as i64 - start).collect();
     let emitted_entries: Vec<i64> = table_words.iter().map(|&w| w as i32 as i64).collect();
-    compare("jump table entries", entries, emitted_entries).map_err(|f| mismatch(f, text.clone()))?;
-    Ok(Checked { bytes: emitted.bytes.clone(), code_len: 4 * code_len, text, instructions: decoded.len() })
+    compare("jump table entries", entries, emitted_entries).map_err(|f| mismatch(f, text()))?;
+    let text = if with_text { text() } else { String::new() };
+    Ok(Checked { code_len: 4 * code_len, text, instructions: decoded.len(), bytes: emitted.bytes })
 }
 
 /// Checks `inst` in the default setting ([`Case::new`]).
@@ -359,7 +362,23 @@ pub fn check(inst: &Inst) -> Result<Checked, Mismatch> {
 /// Emits `case.inst` and checks the words, the trap sites, relocations and
 /// jump-table entries against what the instruction means.
 pub fn check_case(case: &Case) -> Result<Checked, Mismatch> {
-    check_emitted(case, &emit_case(case))
+    check_emitted(case, emit_case(case), true)
+}
+
+/// [`check_case`] without the decoder's text of a passing case
+/// ([`Checked::text`] is empty; a [`Mismatch`] still has it): the fast
+/// path of the encoder sweep, where formatting would cost more than the
+/// check.
+pub fn check_case_quick(case: &Case) -> Result<Checked, Mismatch> {
+    check_emitted(case, emit_case(case), false)
+}
+
+/// [`check_bytes`] without the decoder's text of a pass (as
+/// [`check_case_quick`]).
+pub fn check_bytes_quick(case: &Case, bytes: &[u8]) -> Result<Checked, Mismatch> {
+    let mut emitted = emit_case(case);
+    emitted.bytes = bytes.to_vec();
+    check_emitted(case, emitted, false)
 }
 
 /// Checks `bytes` (instead of what the emitter produces) against what
@@ -369,5 +388,5 @@ pub fn check_case(case: &Case) -> Result<Checked, Mismatch> {
 pub fn check_bytes(case: &Case, bytes: &[u8]) -> Result<Checked, Mismatch> {
     let mut emitted = emit_case(case);
     emitted.bytes = bytes.to_vec();
-    check_emitted(case, &emitted)
+    check_emitted(case, emitted, true)
 }

@@ -279,11 +279,11 @@ fn check_operand(
 ) -> Result<(), Failure> {
     match *operand {
         Operand::Reg(reg) => {
-            compare(&format!("op_kind({i})"), OpKind::Register, inst.op_kind(i))?;
-            compare(&format!("op_register({i})"), reg, inst.op_register(i))
+            compare(format_args!("op_kind({i})"), OpKind::Register, inst.op_kind(i))?;
+            compare(format_args!("op_register({i})"), reg, inst.op_register(i))
         }
         Operand::Mem { base, index, scale, displacement, size } => {
-            compare(&format!("op_kind({i})"), OpKind::Memory, inst.op_kind(i))?;
+            compare(format_args!("op_kind({i})"), OpKind::Memory, inst.op_kind(i))?;
             compare("memory_base()", base, inst.memory_base())?;
             compare("memory_index()", index, inst.memory_index())?;
             compare("memory_index_scale()", scale, inst.memory_index_scale())?;
@@ -291,7 +291,7 @@ fn check_operand(
             compare("memory_size()", size, inst.memory_size())
         }
         Operand::RipMem { target, size } => {
-            compare(&format!("op_kind({i})"), OpKind::Memory, inst.op_kind(i))?;
+            compare(format_args!("op_kind({i})"), OpKind::Memory, inst.op_kind(i))?;
             compare("memory_base()", iced_x86::Register::RIP, inst.memory_base())?;
             compare("memory_index()", iced_x86::Register::None, inst.memory_index())?;
             let address = resolve_target(target, decoded, label_offsets);
@@ -299,11 +299,11 @@ fn check_operand(
             compare("memory_size()", size, inst.memory_size())
         }
         Operand::Imm { kind, value } => {
-            compare(&format!("op_kind({i})"), kind, inst.op_kind(i))?;
-            compare(&format!("immediate({i})"), value, immediate_value(inst, i))
+            compare(format_args!("op_kind({i})"), kind, inst.op_kind(i))?;
+            compare(format_args!("immediate({i})"), value, immediate_value(inst, i))
         }
         Operand::Branch(target) => {
-            compare(&format!("op_kind({i})"), OpKind::NearBranch64, inst.op_kind(i))?;
+            compare(format_args!("op_kind({i})"), OpKind::NearBranch64, inst.op_kind(i))?;
             let address = resolve_target(target, decoded, label_offsets);
             compare("near_branch64()", address, inst.near_branch64())
         }
@@ -353,8 +353,10 @@ fn check_side_tables(expected: &[MachineInst], decoded: &[Instruction], emitted:
     compare("relocations", relocs, emitted.relocs.clone())
 }
 
-/// Checks what `case` emitted (possibly with its bytes replaced).
-fn check_emitted(case: &Case, emitted: &Emitted) -> Result<Checked, Mismatch> {
+/// Checks what `case` emitted (possibly with its bytes replaced). The
+/// decoder's text is formatted for a mismatch always, for a pass only
+/// `with_text` (else [`Checked::text`] is empty).
+fn check_emitted(case: &Case, emitted: Emitted, with_text: bool) -> Result<Checked, Mismatch> {
     let mismatch = |failure: Failure, decoded: String| {
         failure.into_mismatch(ISA, format!("{:?}", case.inst), &emitted.bytes, decoded)
     };
@@ -366,16 +368,17 @@ fn check_emitted(case: &Case, emitted: &Emitted) -> Result<Checked, Mismatch> {
     };
     let (code, table_bytes) = emitted.bytes.split_at(code_len);
     let decoded = decode_all(code).map_err(|(failure, partial)| mismatch(failure, format_all(&partial)))?;
-    let text = format_all(&decoded);
-    check_fields(&expected, &decoded, &emitted.label_offsets).map_err(|f| mismatch(f, text.clone()))?;
-    check_side_tables(&expected, &decoded, emitted).map_err(|f| mismatch(f, text.clone()))?;
+    let text = || format_all(&decoded);
+    check_fields(&expected, &decoded, &emitted.label_offsets).map_err(|f| mismatch(f, text()))?;
+    check_side_tables(&expected, &decoded, &emitted).map_err(|f| mismatch(f, text()))?;
     // Jump table entries are offsets of the targets from the table start.
     let entries: Vec<i64> =
         table.iter().map(|l| emitted.label_offsets[l.0 as usize] as i64 - code_len as i64).collect();
     let emitted_entries: Vec<i64> =
         table_bytes.chunks(4).map(|c| i32::from_le_bytes(c.try_into().expect("4 bytes")) as i64).collect();
-    compare("jump table entries", entries, emitted_entries).map_err(|f| mismatch(f, text.clone()))?;
-    Ok(Checked { bytes: emitted.bytes.clone(), code_len, text, instructions: decoded.len() })
+    compare("jump table entries", entries, emitted_entries).map_err(|f| mismatch(f, text()))?;
+    let text = if with_text { text() } else { String::new() };
+    Ok(Checked { code_len, text, instructions: decoded.len(), bytes: emitted.bytes })
 }
 
 /// Checks `inst` in the default setting ([`Case::new`]).
@@ -386,7 +389,23 @@ pub fn check(inst: &Inst) -> Result<Checked, Mismatch> {
 /// Emits `case.inst` and checks the bytes, the trap sites, relocations and
 /// jump-table entries against what the instruction means.
 pub fn check_case(case: &Case) -> Result<Checked, Mismatch> {
-    check_emitted(case, &emit_case(case))
+    check_emitted(case, emit_case(case), true)
+}
+
+/// [`check_case`] without the decoder's text of a passing case
+/// ([`Checked::text`] is empty; a [`Mismatch`] still has it): the fast
+/// path of the encoder sweep, where formatting would cost more than the
+/// check.
+pub fn check_case_quick(case: &Case) -> Result<Checked, Mismatch> {
+    check_emitted(case, emit_case(case), false)
+}
+
+/// [`check_bytes`] without the decoder's text of a pass (as
+/// [`check_case_quick`]).
+pub fn check_bytes_quick(case: &Case, bytes: &[u8]) -> Result<Checked, Mismatch> {
+    let mut emitted = emit_case(case);
+    emitted.bytes = bytes.to_vec();
+    check_emitted(case, emitted, false)
 }
 
 /// Checks `bytes` (instead of what the emitter produces) against what
@@ -396,5 +415,5 @@ pub fn check_case(case: &Case) -> Result<Checked, Mismatch> {
 pub fn check_bytes(case: &Case, bytes: &[u8]) -> Result<Checked, Mismatch> {
     let mut emitted = emit_case(case);
     emitted.bytes = bytes.to_vec();
-    check_emitted(case, &emitted)
+    check_emitted(case, emitted, true)
 }

@@ -26,12 +26,14 @@ pub mod derive;
 mod derive_sse;
 mod forms;
 mod generate;
+mod second;
 #[cfg(test)]
 mod tests;
 
-pub use check::{Case, check, check_bytes, check_case, labels_in};
+pub use check::{Case, check, check_bytes, check_bytes_quick, check_case, check_case_quick, labels_in};
 pub use forms::{all_forms, form_keys};
 pub use generate::{Variant, arbitrary_case, arbitrary_inst, generate, variant_of};
+pub use second::{second_opinion, second_opinion_of};
 
 /// Most instructions one fuzz input is turned into.
 const MAX_FUZZ_INSTRUCTIONS: usize = 256;

@@ -1,0 +1,424 @@
+//! The tallies of the encoder sweep and its summary: what `parity encode`
+//! prints and writes as JSON.
+//!
+//! Part of the encoder sweep ([`crate::encode`]): every chunk of instances
+//! is counted into a [`Tally`] (per form, per outcome, with the first few
+//! examples); tallies are merged in chunk order and turned into an
+//! [`IsaSummary`], which [`EncodeReport`] collects per ISA. The summary is
+//! serde-serializable for later reports.
+
+use super::Judgement;
+use super::Options;
+use oracle::SecondOpinion;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::{Debug, Write as _};
+use std::time::Duration;
+
+/// Examples kept of defects and of decoder-unsupported instances.
+const MAX_EXAMPLES: usize = 10;
+/// Examples kept of decoder disagreements, per field.
+const MAX_DISAGREEMENT_EXAMPLES: usize = 3;
+
+/// The counts of one form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormRow {
+    /// The form key (`oracle::*::all_forms`).
+    pub form: String,
+    /// Instances that exercise the form.
+    pub instances: u64,
+    /// Of those, wrong encodings.
+    pub defects: u64,
+    /// Of those, bytes the primary decoder does not support.
+    pub decoder_unsupported: u64,
+    /// Second decoder: instances where it agrees with the primary.
+    pub second_agree: u64,
+    /// Second decoder: instances where the decoders disagree.
+    pub second_disagree: u64,
+    /// Second decoder: instances it cannot decode.
+    pub second_unsupported: u64,
+}
+
+impl FormRow {
+    fn add(&mut self, other: &FormRow) {
+        self.instances += other.instances;
+        self.defects += other.defects;
+        self.decoder_unsupported += other.decoder_unsupported;
+        self.second_agree += other.second_agree;
+        self.second_disagree += other.second_disagree;
+        self.second_unsupported += other.second_unsupported;
+    }
+}
+
+/// A wrong encoding found by the sweep, with how to reproduce it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Defect {
+    /// The instance's first (own) form.
+    pub form: String,
+    /// The chunk and index of the instance (`encode::replay`).
+    pub chunk: u64,
+    pub index: u64,
+    /// The instruction (`Debug`).
+    pub inst: String,
+    /// The emitted bytes, as hex.
+    pub bytes: String,
+    /// The decoder's text of them.
+    pub decoded: String,
+    /// The oracle's report (field, expected, found).
+    pub report: String,
+}
+
+/// What the second decoder said over a whole sweep.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondSummary {
+    pub agree: u64,
+    pub disagree: u64,
+    pub unsupported: u64,
+    /// Disagreements counted by field.
+    pub by_field: BTreeMap<String, u64>,
+    /// The first few disagreements of each field.
+    pub examples: BTreeMap<String, Vec<String>>,
+    /// The first few instances capstone does not support.
+    pub unsupported_examples: Vec<String>,
+}
+
+/// The counts of some chunks (one, or all merged so far).
+pub(crate) struct Tally {
+    pub(crate) chunk: u64,
+    pub(crate) instances: u64,
+    machine_instructions: u64,
+    /// Indexed like `all_forms()`.
+    forms: Vec<FormRow>,
+    /// Keys `all_forms()` does not list (e.g. `Args`, which emits nothing).
+    unlisted: BTreeMap<String, FormRow>,
+    defects: u64,
+    defect_examples: Vec<Defect>,
+    unsupported: u64,
+    unsupported_examples: Vec<String>,
+    second: SecondSummary,
+    /// Time spent checking (summed over threads).
+    pub(crate) busy: Duration,
+}
+
+impl Tally {
+    pub(crate) fn new(chunk: u64, forms: usize) -> Tally {
+        Tally {
+            chunk,
+            instances: 0,
+            machine_instructions: 0,
+            forms: vec![FormRow::default(); forms],
+            unlisted: BTreeMap::new(),
+            defects: 0,
+            defect_examples: Vec::new(),
+            unsupported: 0,
+            unsupported_examples: Vec::new(),
+            second: SecondSummary::default(),
+            busy: Duration::ZERO,
+        }
+    }
+
+    fn row(&mut self, slot: Option<usize>, key: &str) -> &mut FormRow {
+        match slot {
+            Some(i) => &mut self.forms[i],
+            None => self.unlisted.entry(key.to_string()).or_default(),
+        }
+    }
+
+    /// Counts one instance, exercising the forms `keys` (`slots` holds each
+    /// one's index in `all_forms()`, `None` for an unlisted key).
+    pub(crate) fn record<C: Debug>(
+        &mut self,
+        keys: &[String],
+        slots: &[Option<usize>],
+        case: &C,
+        index: u64,
+        judgement: Judgement,
+    ) {
+        self.instances += 1;
+        let first_form = || keys.first().cloned().unwrap_or_default();
+        let mut bump: fn(&mut FormRow) = |row| row.instances += 1;
+        match judgement {
+            Judgement::Pass { instructions, second } => {
+                self.machine_instructions += instructions as u64;
+                match second {
+                    None => {}
+                    Some(SecondOpinion::Agree) => {
+                        self.second.agree += 1;
+                        bump = |row| {
+                            row.instances += 1;
+                            row.second_agree += 1;
+                        };
+                    }
+                    Some(SecondOpinion::DecodersDisagree(d)) => {
+                        self.second.disagree += 1;
+                        *self.second.by_field.entry(d.field.to_string()).or_default() += 1;
+                        let examples = self.second.examples.entry(d.field.to_string()).or_default();
+                        if examples.len() < MAX_DISAGREEMENT_EXAMPLES {
+                            examples.push(d.to_string());
+                        }
+                        bump = |row| {
+                            row.instances += 1;
+                            row.second_disagree += 1;
+                        };
+                    }
+                    Some(SecondOpinion::Unsupported { detail }) => {
+                        self.second.unsupported += 1;
+                        if self.second.unsupported_examples.len() < MAX_EXAMPLES {
+                            self.second.unsupported_examples.push(format!("{case:?}: {detail}"));
+                        }
+                        bump = |row| {
+                            row.instances += 1;
+                            row.second_unsupported += 1;
+                        };
+                    }
+                }
+            }
+            Judgement::Defect(mismatch) => {
+                self.defects += 1;
+                if self.defect_examples.len() < MAX_EXAMPLES {
+                    self.defect_examples.push(Defect {
+                        form: first_form(),
+                        chunk: self.chunk,
+                        index,
+                        inst: mismatch.inst.clone(),
+                        bytes: mismatch.bytes.clone(),
+                        decoded: mismatch.decoded.clone(),
+                        report: mismatch.to_string(),
+                    });
+                }
+                bump = |row| {
+                    row.instances += 1;
+                    row.defects += 1;
+                };
+            }
+            Judgement::DecoderUnsupported(mismatch) => {
+                self.unsupported += 1;
+                if self.unsupported_examples.len() < MAX_EXAMPLES {
+                    self.unsupported_examples.push(mismatch.to_string());
+                }
+                bump = |row| {
+                    row.instances += 1;
+                    row.decoder_unsupported += 1;
+                };
+            }
+        }
+        for (&slot, key) in slots.iter().zip(keys) {
+            bump(self.row(slot, key));
+        }
+    }
+
+    /// Adds a later chunk's counts.
+    pub(crate) fn merge(&mut self, other: Tally) {
+        self.instances += other.instances;
+        self.machine_instructions += other.machine_instructions;
+        for (mine, theirs) in self.forms.iter_mut().zip(&other.forms) {
+            mine.add(theirs);
+        }
+        for (key, row) in &other.unlisted {
+            self.unlisted.entry(key.clone()).or_default().add(row);
+        }
+        self.defects += other.defects;
+        let room = MAX_EXAMPLES.saturating_sub(self.defect_examples.len());
+        self.defect_examples.extend(other.defect_examples.into_iter().take(room));
+        self.unsupported += other.unsupported;
+        let room = MAX_EXAMPLES.saturating_sub(self.unsupported_examples.len());
+        self.unsupported_examples.extend(other.unsupported_examples.into_iter().take(room));
+        let second = &mut self.second;
+        second.agree += other.second.agree;
+        second.disagree += other.second.disagree;
+        second.unsupported += other.second.unsupported;
+        for (field, count) in other.second.by_field {
+            *second.by_field.entry(field).or_default() += count;
+        }
+        for (field, examples) in other.second.examples {
+            let mine = second.examples.entry(field).or_default();
+            let room = MAX_DISAGREEMENT_EXAMPLES.saturating_sub(mine.len());
+            mine.extend(examples.into_iter().take(room));
+        }
+        let room = MAX_EXAMPLES.saturating_sub(second.unsupported_examples.len());
+        second.unsupported_examples.extend(other.second.unsupported_examples.into_iter().take(room));
+        self.busy += other.busy;
+    }
+
+    /// The sum over listed forms of `min(instances, wanted)`.
+    pub(crate) fn filled(&self, wanted: u64) -> u64 {
+        self.forms.iter().map(|row| row.instances.min(wanted)).sum()
+    }
+
+    pub(crate) fn summarize(
+        mut self,
+        isa: &str,
+        names: &[String],
+        options: &Options,
+        elapsed: Duration,
+        jobs: usize,
+    ) -> IsaSummary {
+        for (row, name) in self.forms.iter_mut().zip(names) {
+            row.form = name.clone();
+        }
+        for (key, row) in self.unlisted.iter_mut() {
+            row.form = key.clone();
+        }
+        let wanted = options.cases_per_form;
+        let short_forms: Vec<(String, u64)> =
+            self.forms.iter().filter(|row| row.instances < wanted).map(|r| (r.form.clone(), r.instances)).collect();
+        let per_sec = |count: u64, time: Duration| {
+            if time.is_zero() { 0.0 } else { count as f64 / time.as_secs_f64() }
+        };
+        IsaSummary {
+            isa: isa.to_string(),
+            cases_per_form: wanted,
+            seed: options.seed,
+            instances: self.instances,
+            machine_instructions: self.machine_instructions,
+            forms_total: self.forms.len(),
+            forms_covered: self.forms.iter().filter(|r| r.instances > 0).count(),
+            forms_complete: self.forms.len() - short_forms.len(),
+            min_instances_per_form: self.forms.iter().map(|r| r.instances).min().unwrap_or(0),
+            short_forms,
+            defects: self.defects,
+            defect_examples: self.defect_examples,
+            decoder_unsupported: self.unsupported,
+            unsupported_examples: self.unsupported_examples,
+            second: options.second_decoder.then_some(self.second),
+            jobs,
+            elapsed_secs: elapsed.as_secs_f64(),
+            instances_per_sec: per_sec(self.instances, elapsed),
+            machine_instructions_per_sec: per_sec(self.machine_instructions, elapsed),
+            per_thread_instances_per_sec: per_sec(self.instances, self.busy),
+            forms: self.forms,
+            unlisted_forms: self.unlisted.into_values().collect(),
+        }
+    }
+}
+
+/// The result of the sweep of one ISA.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IsaSummary {
+    /// `x86_64` or `aarch64`.
+    pub isa: String,
+    /// Instances wanted per form (`--cases`).
+    pub cases_per_form: u64,
+    pub seed: u64,
+    /// Instances (our instructions) checked.
+    pub instances: u64,
+    /// Machine instructions they decoded to (pseudo-instructions expand).
+    pub machine_instructions: u64,
+    /// Forms `all_forms()` lists.
+    pub forms_total: usize,
+    /// Forms with at least one instance.
+    pub forms_covered: usize,
+    /// Forms with at least `cases_per_form` instances.
+    pub forms_complete: usize,
+    pub min_instances_per_form: u64,
+    /// Forms under `cases_per_form`, with their counts.
+    pub short_forms: Vec<(String, u64)>,
+    /// Wrong encodings.
+    pub defects: u64,
+    /// The first few.
+    pub defect_examples: Vec<Defect>,
+    /// Instances the primary decoder does not support.
+    pub decoder_unsupported: u64,
+    pub unsupported_examples: Vec<String>,
+    /// The second decoder, when it ran.
+    pub second: Option<SecondSummary>,
+    /// Worker threads.
+    pub jobs: usize,
+    pub elapsed_secs: f64,
+    /// Instances checked per second of wall time.
+    pub instances_per_sec: f64,
+    pub machine_instructions_per_sec: f64,
+    /// Instances checked per second of one thread's time.
+    pub per_thread_instances_per_sec: f64,
+    /// Every listed form.
+    pub forms: Vec<FormRow>,
+    /// Keys the instances had that `all_forms()` does not list.
+    pub unlisted_forms: Vec<FormRow>,
+}
+
+impl IsaSummary {
+    /// Whether the sweep found a wrong encoding.
+    pub fn has_defects(&self) -> bool {
+        self.defects > 0
+    }
+
+    /// The summary as text, with at most `examples` examples of each kind.
+    pub fn to_text(&self, examples: usize) -> String {
+        let mut out = String::new();
+        let o = &mut out;
+        let _ = writeln!(o, "== {} ==", self.isa);
+        let _ = writeln!(
+            o,
+            "instances: {} ({} machine instructions); forms covered: {}/{}, with >= {}: {}/{}; min per form: {}",
+            self.instances,
+            self.machine_instructions,
+            self.forms_covered,
+            self.forms_total,
+            self.cases_per_form,
+            self.forms_complete,
+            self.forms_total,
+            self.min_instances_per_form
+        );
+        for (form, count) in self.short_forms.iter().take(examples) {
+            let _ = writeln!(o, "  short: {form}: {count} instances");
+        }
+        if self.short_forms.len() > examples {
+            let _ = writeln!(o, "  short: ... and {} more forms", self.short_forms.len() - examples);
+        }
+        let _ = writeln!(o, "defects: {}", self.defects);
+        for defect in self.defect_examples.iter().take(examples) {
+            let _ = writeln!(
+                o,
+                "  DEFECT [{}] chunk {} index {}: bytes [{}], decoded `{}`\n    {}",
+                defect.form, defect.chunk, defect.index, defect.bytes, defect.decoded, defect.report
+            );
+        }
+        let _ = writeln!(o, "decoder unsupported: {}", self.decoder_unsupported);
+        for example in self.unsupported_examples.iter().take(examples) {
+            let _ = writeln!(o, "  {example}");
+        }
+        if let Some(second) = &self.second {
+            let _ = writeln!(
+                o,
+                "second decoder (capstone): {} agree, {} disagree, {} unsupported",
+                second.agree, second.disagree, second.unsupported
+            );
+            for (field, count) in &second.by_field {
+                let _ = writeln!(o, "  disagree on {field}: {count}");
+                for example in second.examples.get(field).into_iter().flatten().take(examples) {
+                    let _ = writeln!(o, "    {example}");
+                }
+            }
+            for example in second.unsupported_examples.iter().take(examples) {
+                let _ = writeln!(o, "  capstone unsupported: {example}");
+            }
+        }
+        let _ = writeln!(
+            o,
+            "elapsed: {:.2} s with {} thread(s); {:.0} instructions/s ({:.0} machine instructions/s); {:.0} \
+             instructions/s per thread",
+            self.elapsed_secs,
+            self.jobs,
+            self.instances_per_sec,
+            self.machine_instructions_per_sec,
+            self.per_thread_instances_per_sec
+        );
+        out
+    }
+}
+
+/// The sweep of every ISA asked for (`parity encode --json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EncodeReport {
+    pub isas: Vec<IsaSummary>,
+}
+
+impl EncodeReport {
+    pub fn has_defects(&self) -> bool {
+        self.isas.iter().any(IsaSummary::has_defects)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the report serializes")
+    }
+}
