@@ -22,6 +22,7 @@
 
 pub mod aarch64;
 mod common;
+pub mod cranelift;
 pub mod second;
 pub mod x64;
 
