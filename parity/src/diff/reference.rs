@@ -36,6 +36,12 @@ pub fn shared_engine() -> Result<wasmtime::Engine, String> {
             let mut config = wasmtime::Config::new();
             config.consume_fuel(true);
             config.max_wasm_stack(MAX_WASM_STACK);
+            // The reference's semantics do not depend on how well its code is
+            // optimized; unoptimized Cranelift compiles the many small
+            // generated modules faster. (Without the `parallel-compilation`
+            // feature it compiles on the calling thread: `--jobs 1` is one
+            // core.)
+            config.cranelift_opt_level(wasmtime::OptLevel::None);
             wasmtime::Engine::new(&config).map_err(|error| format!("cannot build the wasmtime engine: {error:?}"))
         })
         .clone()
