@@ -44,6 +44,8 @@ pub struct Options {
     pub seed: u64,
     /// Also decode every instance with capstone.
     pub second_decoder: bool,
+    /// Also encode every instance with real Cranelift and compare.
+    pub cranelift: bool,
     /// Worker threads (at least 1).
     pub jobs: usize,
     /// Most instances generated, whether or not every form has reached
@@ -62,6 +64,7 @@ impl Options {
             cases_per_form,
             seed,
             second_decoder: false,
+            cranelift: false,
             jobs: 1,
             max_instances: cases_per_form.saturating_mul(100_000).max(1_000_000),
             chunk_size: 4096,
@@ -163,6 +166,9 @@ fn run_chunk<O: IsaOracle>(options: &Options, forms: &Forms, chunk: u64) -> Tall
         slots.extend(keys.iter().map(|key| forms.index.get(key.as_str()).copied()));
         let judgement = judge_bytes::<O>(&case, None, options.second_decoder);
         tally.record(&keys, &slots, &case, index, judgement);
+        if options.cranelift {
+            tally.record_cranelift(&keys, &slots, &case, O::cranelift(&case));
+        }
     }
     tally.busy = started.elapsed();
     tally

@@ -31,6 +31,11 @@ pub struct EncodeArgs {
     #[arg(long)]
     second_decoder: bool,
 
+    /// Also encode every instance with real Cranelift and compare the bytes
+    /// (identical / equivalent with a reason / different / no counterpart).
+    #[arg(long)]
+    cranelift: bool,
+
     /// Worker threads.
     #[arg(long, default_value_t = 1)]
     jobs: usize,
@@ -65,6 +70,7 @@ fn progress_bar(isa: &str, show: bool) -> indicatif::ProgressBar {
 pub fn run_encode(args: EncodeArgs) -> Result<ExitCode> {
     let mut options = Options::new(args.cases, args.seed);
     options.second_decoder = args.second_decoder;
+    options.cranelift = args.cranelift;
     options.jobs = args.jobs.max(1);
     if let Some(max) = args.max_instances {
         options.max_instances = max;

@@ -26,6 +26,9 @@ pub trait IsaOracle {
     fn check(case: &Self::Case, bytes: Option<&[u8]>) -> Result<Checked, Mismatch>;
     /// Capstone's reading of the code compared with the primary decoder's.
     fn second_opinion(checked: &Checked) -> SecondOpinion;
+    /// Our bytes compared with real Cranelift's encoding of the same
+    /// instruction.
+    fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity;
 }
 
 /// x86-64: `oracle::x64`.
@@ -60,6 +63,10 @@ impl IsaOracle for X64 {
     fn second_opinion(checked: &Checked) -> SecondOpinion {
         oracle::x64::second_opinion(checked)
     }
+
+    fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity {
+        oracle::cranelift::x64::compare(case)
+    }
 }
 
 impl IsaOracle for Aarch64 {
@@ -87,6 +94,10 @@ impl IsaOracle for Aarch64 {
 
     fn second_opinion(checked: &Checked) -> SecondOpinion {
         oracle::aarch64::second_opinion(checked)
+    }
+
+    fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity {
+        oracle::cranelift::aarch64::compare(case)
     }
 }
 

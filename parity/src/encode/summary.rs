@@ -37,6 +37,18 @@ pub struct FormRow {
     pub second_disagree: u64,
     /// Second decoder: instances it cannot decode.
     pub second_unsupported: u64,
+    /// Cranelift parity (`--cranelift`): instances with identical bytes.
+    #[serde(default)]
+    pub cranelift_identical: u64,
+    /// Cranelift parity: other bytes, same decoded meaning.
+    #[serde(default)]
+    pub cranelift_equivalent: u64,
+    /// Cranelift parity: a different meaning (a defect).
+    #[serde(default)]
+    pub cranelift_different: u64,
+    /// Cranelift parity: no single Cranelift instruction to compare with.
+    #[serde(default)]
+    pub cranelift_no_counterpart: u64,
 }
 
 impl FormRow {
@@ -47,6 +59,28 @@ impl FormRow {
         self.second_agree += other.second_agree;
         self.second_disagree += other.second_disagree;
         self.second_unsupported += other.second_unsupported;
+        self.cranelift_identical += other.cranelift_identical;
+        self.cranelift_equivalent += other.cranelift_equivalent;
+        self.cranelift_different += other.cranelift_different;
+        self.cranelift_no_counterpart += other.cranelift_no_counterpart;
+    }
+
+    /// The form's Cranelift classification over its instances: `different`
+    /// if any instance differs in meaning, else `equivalent` if any has
+    /// other bytes, else `identical` if any has a counterpart, else
+    /// `no counterpart` (`None` when Cranelift parity did not run).
+    pub fn cranelift_class(&self) -> Option<&'static str> {
+        if self.cranelift_different > 0 {
+            Some("different")
+        } else if self.cranelift_equivalent > 0 {
+            Some("equivalent")
+        } else if self.cranelift_identical > 0 {
+            Some("identical")
+        } else if self.cranelift_no_counterpart > 0 {
+            Some("no counterpart")
+        } else {
+            None
+        }
     }
 }
 
@@ -82,6 +116,21 @@ pub struct SecondSummary {
     pub unsupported_examples: Vec<String>,
 }
 
+/// What Cranelift parity found over a whole sweep.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CraneliftSummary {
+    pub identical: u64,
+    pub equivalent: u64,
+    pub different: u64,
+    pub no_counterpart: u64,
+    /// Equivalent encodings, counted by reason.
+    pub equivalent_reasons: BTreeMap<String, u64>,
+    /// Instances without a counterpart, counted by reason.
+    pub no_counterpart_reasons: BTreeMap<String, u64>,
+    /// The first few different meanings: bytes and both disassemblies.
+    pub different_examples: Vec<String>,
+}
+
 /// The counts of some chunks (one, or all merged so far).
 pub(crate) struct Tally {
     pub(crate) chunk: u64,
@@ -96,6 +145,7 @@ pub(crate) struct Tally {
     unsupported: u64,
     unsupported_examples: Vec<String>,
     second: SecondSummary,
+    cranelift: CraneliftSummary,
     /// Time spent checking (summed over threads).
     pub(crate) busy: Duration,
 }
@@ -113,6 +163,7 @@ impl Tally {
             unsupported: 0,
             unsupported_examples: Vec::new(),
             second: SecondSummary::default(),
+            cranelift: CraneliftSummary::default(),
             busy: Duration::ZERO,
         }
     }
@@ -207,6 +258,48 @@ impl Tally {
         }
     }
 
+    /// Counts Cranelift's verdict on one instance.
+    pub(crate) fn record_cranelift<C: Debug>(
+        &mut self,
+        keys: &[String],
+        slots: &[Option<usize>],
+        case: &C,
+        parity: oracle::cranelift::Parity,
+    ) {
+        use oracle::cranelift::Parity;
+        let summary = &mut self.cranelift;
+        let bump: fn(&mut FormRow) = match parity {
+            Parity::Identical => {
+                summary.identical += 1;
+                |row| row.cranelift_identical += 1
+            }
+            Parity::Equivalent { reason, .. } => {
+                summary.equivalent += 1;
+                *summary.equivalent_reasons.entry(reason.to_string()).or_default() += 1;
+                |row| row.cranelift_equivalent += 1
+            }
+            Parity::Different { ours, theirs, our_text, their_text } => {
+                summary.different += 1;
+                if summary.different_examples.len() < MAX_EXAMPLES {
+                    summary.different_examples.push(format!(
+                        "{case:?}: ours [{}] `{our_text}`, Cranelift [{}] `{their_text}`",
+                        hex(&ours),
+                        hex(&theirs)
+                    ));
+                }
+                |row| row.cranelift_different += 1
+            }
+            Parity::NoCounterpart(reason) => {
+                summary.no_counterpart += 1;
+                *summary.no_counterpart_reasons.entry(reason.to_string()).or_default() += 1;
+                |row| row.cranelift_no_counterpart += 1
+            }
+        };
+        for (&slot, key) in slots.iter().zip(keys) {
+            bump(self.row(slot, key));
+        }
+    }
+
     /// Adds a later chunk's counts.
     pub(crate) fn merge(&mut self, other: Tally) {
         self.instances += other.instances;
@@ -237,6 +330,19 @@ impl Tally {
         }
         let room = MAX_EXAMPLES.saturating_sub(second.unsupported_examples.len());
         second.unsupported_examples.extend(other.second.unsupported_examples.into_iter().take(room));
+        let (mine, theirs) = (&mut self.cranelift, other.cranelift);
+        mine.identical += theirs.identical;
+        mine.equivalent += theirs.equivalent;
+        mine.different += theirs.different;
+        mine.no_counterpart += theirs.no_counterpart;
+        for (reason, count) in theirs.equivalent_reasons {
+            *mine.equivalent_reasons.entry(reason).or_default() += count;
+        }
+        for (reason, count) in theirs.no_counterpart_reasons {
+            *mine.no_counterpart_reasons.entry(reason).or_default() += count;
+        }
+        let room = MAX_EXAMPLES.saturating_sub(mine.different_examples.len());
+        mine.different_examples.extend(theirs.different_examples.into_iter().take(room));
         self.busy += other.busy;
     }
 
@@ -281,6 +387,7 @@ impl Tally {
             decoder_unsupported: self.unsupported,
             unsupported_examples: self.unsupported_examples,
             second: options.second_decoder.then_some(self.second),
+            cranelift: options.cranelift.then_some(self.cranelift),
             jobs,
             elapsed_secs: elapsed.as_secs_f64(),
             instances_per_sec: per_sec(self.instances, elapsed),
@@ -322,6 +429,9 @@ pub struct IsaSummary {
     pub unsupported_examples: Vec<String>,
     /// The second decoder, when it ran.
     pub second: Option<SecondSummary>,
+    /// Cranelift parity, when it ran.
+    #[serde(default)]
+    pub cranelift: Option<CraneliftSummary>,
     /// Worker threads.
     pub jobs: usize,
     pub elapsed_secs: f64,
@@ -337,9 +447,10 @@ pub struct IsaSummary {
 }
 
 impl IsaSummary {
-    /// Whether the sweep found a wrong encoding.
+    /// Whether the sweep found a wrong encoding (ours, or a meaning that
+    /// differs from Cranelift's encoding of the same instruction).
     pub fn has_defects(&self) -> bool {
-        self.defects > 0
+        self.defects > 0 || self.cranelift.as_ref().is_some_and(|c| c.different > 0)
     }
 
     /// The summary as text, with at most `examples` examples of each kind.
@@ -393,6 +504,33 @@ impl IsaSummary {
                 let _ = writeln!(o, "  capstone unsupported: {example}");
             }
         }
+        if let Some(cranelift) = &self.cranelift {
+            let mut classes: BTreeMap<&str, u64> = BTreeMap::new();
+            for row in &self.forms {
+                if let Some(class) = row.cranelift_class() {
+                    *classes.entry(class).or_default() += 1;
+                }
+            }
+            let forms: Vec<String> = classes.iter().map(|(class, n)| format!("{n} {class}")).collect();
+            let _ = writeln!(
+                o,
+                "cranelift parity: instances {} identical, {} equivalent, {} different, {} no counterpart; forms: {}",
+                cranelift.identical,
+                cranelift.equivalent,
+                cranelift.different,
+                cranelift.no_counterpart,
+                forms.join(", ")
+            );
+            for (reason, count) in &cranelift.equivalent_reasons {
+                let _ = writeln!(o, "  equivalent ({count}): {reason}");
+            }
+            for (reason, count) in cranelift.no_counterpart_reasons.iter().take(examples) {
+                let _ = writeln!(o, "  no counterpart ({count}): {reason}");
+            }
+            for example in cranelift.different_examples.iter().take(examples) {
+                let _ = writeln!(o, "  DIFFERENT {example}");
+            }
+        }
         let _ = writeln!(
             o,
             "elapsed: {:.2} s with {} thread(s); {:.0} instructions/s ({:.0} machine instructions/s); {:.0} \
@@ -421,4 +559,8 @@ impl EncodeReport {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("the report serializes")
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
 }
