@@ -202,3 +202,21 @@ impl Xorshift {
         }
     }
 }
+
+/// `enum Variant { A, B, .. }` (`Clone, Copy, Debug, PartialEq, Eq, Hash`)
+/// with `Variant::ALL`, every variant in declaration order, written once.
+macro_rules! variant_enum {
+    ($(#[$meta:meta])* enum Variant { $($variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Variant {
+            $($variant),*
+        }
+
+        impl Variant {
+            /// Every variant, in declaration order.
+            pub const ALL: [Variant; [$(stringify!($variant)),*].len()] = [$(Variant::$variant),*];
+        }
+    };
+}
+pub(crate) use variant_enum;
