@@ -23,6 +23,8 @@
 pub mod aarch64;
 mod common;
 pub mod cranelift;
+#[cfg(test)]
+mod generator_tests;
 pub mod second;
 pub mod x64;
 

@@ -4,84 +4,9 @@
 //!
 //! Part of the AArch64 oracle's tests, beside the row table.
 
-use super::super::check::{Case, check, check_bytes, check_case};
-use super::super::forms::{all_forms, form_keys};
-use super::super::generate::{arbitrary_case, arbitrary_inst};
-use crate::common::Xorshift;
-use arbitrary::Unstructured;
+use super::super::check::{check_bytes, check_case};
 use compiler::isa::aarch64::inst::Inst;
-use proptest::prelude::*;
-use std::collections::BTreeSet;
-
-/// Most instances the coverage test generates before giving up.
-const MAX_INSTANCES: usize = 200_000;
-
-/// Instances generated from a xorshift stream, 128 bytes each.
-fn seeded_cases(seed: u64) -> impl Iterator<Item = Case> {
-    let mut rng = Xorshift(seed);
-    std::iter::repeat_with(move || {
-        let mut buffer = [0u8; 128];
-        rng.fill(&mut buffer);
-        arbitrary_case(&mut Unstructured::new(&buffer)).expect("the generator never runs out of choices")
-    })
-}
-
-/// The generator reaches every form `all_forms()` lists (and no other),
-/// and every instance it makes on the way checks.
-#[test]
-fn generator_covers_every_form() {
-    let all: BTreeSet<String> = all_forms().into_iter().collect();
-    let mut missing = all.clone();
-    let (mut unknown, mut mismatches, mut instances) = (BTreeSet::new(), Vec::new(), 0);
-    for case in seeded_cases(0x9E37_79B9_7F4A_7C15).take(MAX_INSTANCES) {
-        if missing.is_empty() {
-            break;
-        }
-        instances += 1;
-        for key in form_keys(&case) {
-            // `Args` emits nothing and has no form.
-            if !all.contains(&key) && key != "Args" {
-                unknown.insert(key.clone());
-            }
-            missing.remove(&key);
-        }
-        if let Err(mismatch) = check_case(&case) {
-            mismatches.push(mismatch.to_string());
-        }
-    }
-    assert!(missing.is_empty(), "after {instances} instances, forms never generated: {missing:?}");
-    assert!(unknown.is_empty(), "generated forms missing from all_forms(): {unknown:?}");
-    assert!(mismatches.is_empty(), "{} mismatches, first: {}", mismatches.len(), mismatches[0]);
-    println!("all {} AArch64 forms generated (and checked) after {instances} instances", all.len());
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2_000))]
-
-    /// Any bytes make an instruction that checks, as a case (random frame)
-    /// and on its own (default setting).
-    #[test]
-    fn arbitrary_instances_check(data in proptest::collection::vec(any::<u8>(), 0..128)) {
-        let case = arbitrary_case(&mut Unstructured::new(&data)).expect("the generator never runs out of choices");
-        if let Err(mismatch) = check_case(&case) {
-            prop_assert!(false, "{}", mismatch);
-        }
-        let inst = arbitrary_inst(&mut Unstructured::new(&data)).expect("the generator never runs out of choices");
-        if let Err(mismatch) = check(&inst) {
-            prop_assert!(false, "{}", mismatch);
-        }
-    }
-}
-
-#[test]
-fn fuzz_entry_point_smoke() {
-    let mut rng = Xorshift(0x2545_F491_4F6C_DD1D);
-    for length in [0, 1, 2, 7, 64, 512, 4096] {
-        let mut data = vec![0u8; length];
-        rng.fill(&mut data);
-        crate::aarch64::check_fuzz_input(&data).unwrap_or_else(|report| panic!("{report}"));
-    }
-}
+crate::generator_tests::generator_tests!(crate::aarch64, "AArch64");
 
 /// The bit of `inst`'s word that selects its immediate's shift: `sh`
 /// (bit 22) of a 12-bit add/sub immediate, the low bit of `hw` (bit 21) of
