@@ -7,7 +7,7 @@
 //! meaning; it answers [`Checked`] or a [`Mismatch`], which keeps "the
 //! decoder does not support this" apart from "the encoding is wrong".
 
-use compiler::machinst::MachLabel;
+use compiler::machinst::{MachBuffer, MachInstEmit, MachLabel, MachReloc, MachTrap};
 use std::fmt;
 
 /// Where a check binds a label the instruction refers to.
@@ -220,3 +220,63 @@ macro_rules! variant_enum {
     };
 }
 pub(crate) use variant_enum;
+
+/// What emitting one case produced.
+pub(crate) struct Emitted {
+    /// The case's bytes: the code, then any jump table.
+    pub(crate) bytes: Vec<u8>,
+    /// The offset each label was bound to.
+    pub(crate) label_offsets: Vec<u64>,
+    pub(crate) relocs: Vec<MachReloc>,
+    pub(crate) traps: Vec<MachTrap>,
+}
+
+/// Emits `inst` into a fresh `MachBuffer` with the case's labels bound
+/// where `placements` says (`MachLabel(i)` at `placements[i]`). Padding
+/// before a `LabelAt::Past(n)` label is `pad` repeated; `n` must be a
+/// positive multiple of `granule` (the padding unit in bytes).
+///
+/// Panics if a label the instruction uses has no placement (a malformed
+/// case, not an encoding error); `case` names it in the message.
+pub(crate) fn emit_with_labels<I: MachInstEmit>(
+    inst: &I,
+    state: &mut I::State,
+    placements: &[LabelAt],
+    granule: u32,
+    pad: fn(&mut MachBuffer<I>),
+    case: &dyn fmt::Debug,
+) -> Emitted {
+    let mut buffer = MachBuffer::<I>::new();
+    let labels: Vec<MachLabel> = placements.iter().map(|_| buffer.get_label()).collect();
+    let bind_all = |buffer: &mut MachBuffer<I>, wanted: LabelAt| {
+        for (label, at) in labels.iter().zip(placements) {
+            if *at == wanted {
+                buffer.bind_label(*label);
+            }
+        }
+    };
+    bind_all(&mut buffer, LabelAt::Start);
+    inst.emit(&mut buffer, state);
+    bind_all(&mut buffer, LabelAt::End);
+    let end = buffer.cur_offset();
+    let mut past: Vec<u32> =
+        placements.iter().filter_map(|at| if let LabelAt::Past(n) = at { Some(*n) } else { None }).collect();
+    past.sort_unstable();
+    past.dedup();
+    for n in past {
+        assert!(n > 0 && n % granule == 0, "LabelAt::Past takes a positive multiple of {granule}");
+        while buffer.cur_offset() < end + n {
+            pad(&mut buffer);
+        }
+        bind_all(&mut buffer, LabelAt::Past(n));
+    }
+    let label_offsets =
+        labels.iter().map(|&l| buffer.label_offset(l).expect("every case label is bound") as u64).collect();
+    let finished = buffer.finish().unwrap_or_else(|e| panic!("{case:?} cannot be finished: {e}"));
+    Emitted {
+        bytes: finished.data[..end as usize].to_vec(),
+        label_offsets,
+        relocs: finished.relocs,
+        traps: finished.traps,
+    }
+}

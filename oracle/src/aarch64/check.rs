@@ -23,11 +23,11 @@
 //! foreign encoding) against the same derivation.
 
 use super::derive::{self, Derived, Expected, ExpectedOperand, MachineInst, Target};
-use crate::common::{Checked, Failure, LabelAt, Mismatch, compare};
+use crate::common::{Checked, Emitted, Failure, LabelAt, Mismatch, compare, emit_with_labels};
 use compiler::isa::aarch64::inst::Inst;
 use compiler::isa::aarch64::inst::args::OperandSize;
 use compiler::isa::aarch64::inst::emit::{EmitState, FrameLayout};
-use compiler::machinst::{MachBuffer, MachInstEmit, MachLabel, MachReloc, MachTrap, RelocKind};
+use compiler::machinst::{MachLabel, MachReloc, RelocKind};
 use compiler::runtime::TrapCode;
 use yaxpeax_arch::{Decoder, U8Reader};
 use yaxpeax_arm::armv8::a64::{DecodeError, InstDecoder, Instruction, Opcode, Operand, SizeCode};
@@ -119,55 +119,13 @@ pub fn labels_in(inst: &Inst) -> Vec<MachLabel> {
     }
 }
 
-/// What emitting one case produced.
-pub(crate) struct Emitted {
-    /// The case's bytes: the code, then any jump table.
-    pub(crate) bytes: Vec<u8>,
-    /// The offset each label was bound to.
-    pub(crate) label_offsets: Vec<u64>,
-    pub(crate) relocs: Vec<MachReloc>,
-    pub(crate) traps: Vec<MachTrap>,
-}
-
-/// Emits `case.inst` with its labels bound around it.
+/// Emits `case.inst` with its labels bound around it (padding: zero words).
 ///
 /// Panics if a label the instruction uses has no placement in the case
 /// (a malformed case, not an encoding error).
 pub(crate) fn emit_case(case: &Case) -> Emitted {
-    let mut buffer = MachBuffer::<Inst>::new();
-    let labels: Vec<MachLabel> = case.labels.iter().map(|_| buffer.get_label()).collect();
-    let bind_all = |buffer: &mut MachBuffer<Inst>, wanted: LabelAt| {
-        for (label, at) in labels.iter().zip(&case.labels) {
-            if *at == wanted {
-                buffer.bind_label(*label);
-            }
-        }
-    };
-    bind_all(&mut buffer, LabelAt::Start);
     let mut state = EmitState { frame: case.frame.clone() };
-    case.inst.emit(&mut buffer, &mut state);
-    bind_all(&mut buffer, LabelAt::End);
-    let end = buffer.cur_offset();
-    let mut past: Vec<u32> =
-        case.labels.iter().filter_map(|at| if let LabelAt::Past(n) = at { Some(*n) } else { None }).collect();
-    past.sort_unstable();
-    past.dedup();
-    for n in past {
-        assert!(n > 0 && n % 4 == 0, "LabelAt::Past takes a positive multiple of 4");
-        while buffer.cur_offset() < end + n {
-            buffer.put4(0);
-        }
-        bind_all(&mut buffer, LabelAt::Past(n));
-    }
-    let label_offsets =
-        labels.iter().map(|&l| buffer.label_offset(l).expect("every case label is bound") as u64).collect();
-    let finished = buffer.finish().unwrap_or_else(|e| panic!("{case:?} cannot be finished: {e}"));
-    Emitted {
-        bytes: finished.data[..end as usize].to_vec(),
-        label_offsets,
-        relocs: finished.relocs,
-        traps: finished.traps,
-    }
+    emit_with_labels(&case.inst, &mut state, &case.labels, 4, |buffer| buffer.put4(0), case)
 }
 
 /// Little-endian 32-bit words of `bytes` (a multiple of 4 long).
