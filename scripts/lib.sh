@@ -9,6 +9,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export ROOT
+# Where cargo builds (it honours CARGO_TARGET_DIR; so do the scripts).
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export TARGET_DIR
 export WASM_TESTSUITE="${WASM_TESTSUITE:-$ROOT/../shared/wasm-testsuite}"
 export SIGHTGLASS="${SIGHTGLASS:-$ROOT/../shared/sightglass}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
