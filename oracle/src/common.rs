@@ -21,6 +21,11 @@ pub enum LabelAt {
     /// `n > 0` bytes of padding after the instruction (a multiple of 4 on
     /// AArch64): a forward target that the buffer does not simplify.
     Past(u32),
+    /// `n > 0` bytes before the instruction (a multiple of 4 on AArch64): a
+    /// backward target farther away than [`LabelAt::Start`]. The padding
+    /// is emitted first and is not part of the case's bytes; offsets stay
+    /// relative to the instruction's first byte, so this label's is `-n`.
+    Before(u32),
 }
 
 impl LabelAt {
@@ -225,16 +230,18 @@ pub(crate) use variant_enum;
 pub(crate) struct Emitted {
     /// The case's bytes: the code, then any jump table.
     pub(crate) bytes: Vec<u8>,
-    /// The offset each label was bound to.
-    pub(crate) label_offsets: Vec<u64>,
+    /// The offset each label was bound to, relative to the instruction's
+    /// first byte (negative for [`LabelAt::Before`]).
+    pub(crate) label_offsets: Vec<i64>,
     pub(crate) relocs: Vec<MachReloc>,
     pub(crate) traps: Vec<MachTrap>,
 }
 
 /// Emits `inst` into a fresh `MachBuffer` with the case's labels bound
 /// where `placements` says (`MachLabel(i)` at `placements[i]`). Padding
-/// before a `LabelAt::Past(n)` label is `pad` repeated; `n` must be a
-/// positive multiple of `granule` (the padding unit in bytes).
+/// before a `LabelAt::Past(n)` label, or before the instruction for a
+/// `LabelAt::Before(n)` one, is `pad` repeated; `n` must be a positive
+/// multiple of `granule` (the padding unit in bytes).
 ///
 /// Panics if a label the instruction uses has no placement (a malformed
 /// case, not an encoding error); `case` names it in the message.
@@ -255,6 +262,21 @@ pub(crate) fn emit_with_labels<I: MachInstEmit>(
             }
         }
     };
+    let mut before: Vec<u32> =
+        placements.iter().filter_map(|at| if let LabelAt::Before(n) = at { Some(*n) } else { None }).collect();
+    before.sort_unstable_by(|a, b| b.cmp(a));
+    before.dedup();
+    let start = before.first().copied().unwrap_or(0);
+    for n in before {
+        assert!(n > 0 && n % granule == 0, "LabelAt::Before takes a positive multiple of {granule}");
+        while buffer.cur_offset() < start - n {
+            pad(&mut buffer);
+        }
+        bind_all(&mut buffer, LabelAt::Before(n));
+    }
+    while buffer.cur_offset() < start {
+        pad(&mut buffer);
+    }
     bind_all(&mut buffer, LabelAt::Start);
     inst.emit(&mut buffer, state);
     bind_all(&mut buffer, LabelAt::End);
@@ -270,13 +292,15 @@ pub(crate) fn emit_with_labels<I: MachInstEmit>(
         }
         bind_all(&mut buffer, LabelAt::Past(n));
     }
-    let label_offsets =
-        labels.iter().map(|&l| buffer.label_offset(l).expect("every case label is bound") as u64).collect();
+    let label_offsets = labels
+        .iter()
+        .map(|&l| i64::from(buffer.label_offset(l).expect("every case label is bound")) - i64::from(start))
+        .collect();
     let finished = buffer.finish().unwrap_or_else(|e| panic!("{case:?} cannot be finished: {e}"));
     Emitted {
-        bytes: finished.data[..end as usize].to_vec(),
+        bytes: finished.data[start as usize..end as usize].to_vec(),
         label_offsets,
-        relocs: finished.relocs,
-        traps: finished.traps,
+        relocs: finished.relocs.into_iter().map(|r| MachReloc { offset: r.offset - start, ..r }).collect(),
+        traps: finished.traps.into_iter().map(|t| MachTrap { offset: t.offset - start, ..t }).collect(),
     }
 }

@@ -209,7 +209,7 @@ fn constant_length(insts: &[Instruction], rd: u16) -> usize {
 pub(crate) fn check_fields(
     expected: &[Expected],
     decoded: &[Instruction],
-    label_offsets: &[u64],
+    label_offsets: &[i64],
     code_len: u64,
 ) -> Result<Vec<(u64, MachineInst)>, Failure> {
     let mut at = 0usize;
@@ -241,7 +241,7 @@ pub(crate) fn check_fields(
                         Some(ExpectedOperand::Plain(operand)) => *operand,
                         Some(ExpectedOperand::Pc(target)) => {
                             let destination = match *target {
-                                Target::Label(label) => label_offsets[label.0 as usize] as i64,
+                                Target::Label(label) => label_offsets[label.0 as usize],
                                 Target::CodeEnd => code_len as i64,
                                 Target::Relative(delta) => address as i64 + delta,
                             };
@@ -305,7 +305,7 @@ fn check_emitted(case: &Case, emitted: Emitted, with_text: bool) -> Result<Check
     check_side_tables(&matched, &emitted).map_err(|f| mismatch(f, text()))?;
     // Jump-table entries are offsets of the targets from the table start.
     let start = 4 * code_len as i64;
-    let entries: Vec<i64> = table.iter().map(|l| emitted.label_offsets[l.0 as usize] as i64 - start).collect();
+    let entries: Vec<i64> = table.iter().map(|l| emitted.label_offsets[l.0 as usize] - start).collect();
     let emitted_entries: Vec<i64> = table_words.iter().map(|&w| w as i32 as i64).collect();
     compare("jump table entries", entries, emitted_entries).map_err(|f| mismatch(f, text()))?;
     let text = if with_text { text() } else { String::new() };

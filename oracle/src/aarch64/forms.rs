@@ -62,7 +62,7 @@ fn element_size(imm: &ImmLogic) -> u32 {
 
 fn label_form(at: LabelAt) -> &'static str {
     match at {
-        LabelAt::Start => "Backward",
+        LabelAt::Start | LabelAt::Before(_) => "Backward",
         LabelAt::End => "FallThrough",
         LabelAt::Past(_) => "Forward",
     }

@@ -442,6 +442,7 @@ fn label_place(case: &Case, label: u32, len: usize) -> i64 {
         LabelAt::Start => 0,
         LabelAt::End => len as i64,
         LabelAt::Past(n) => len as i64 + n as i64,
+        LabelAt::Before(n) => -(n as i64),
     }
 }
 

@@ -208,9 +208,10 @@ pub(crate) fn format_all(insts: &[Instruction]) -> String {
 }
 
 /// Resolves a derived branch target to an address.
-fn resolve_target(target: Target, decoded: &[Instruction], label_offsets: &[u64]) -> u64 {
+fn resolve_target(target: Target, decoded: &[Instruction], label_offsets: &[i64]) -> u64 {
     match target {
-        Target::Label(label) => label_offsets[label.0 as usize],
+        // A backward label's negative offset wraps, as iced's addresses do.
+        Target::Label(label) => label_offsets[label.0 as usize] as u64,
         Target::Inst(k) if k < decoded.len() => decoded[k].ip(),
         Target::Inst(_) => decoded.last().map_or(0, |i| i.next_ip()),
     }
@@ -233,7 +234,7 @@ fn check_operand(
     i: u32,
     operand: &Operand,
     decoded: &[Instruction],
-    label_offsets: &[u64],
+    label_offsets: &[i64],
 ) -> Result<(), Failure> {
     match *operand {
         Operand::Reg(reg) => {
@@ -274,7 +275,7 @@ fn check_operand(
 pub(crate) fn check_fields(
     expected: &[MachineInst],
     decoded: &[Instruction],
-    label_offsets: &[u64],
+    label_offsets: &[i64],
 ) -> Result<(), Failure> {
     compare("instruction count", expected.len(), decoded.len())?;
     for (k, (want, got)) in expected.iter().zip(decoded).enumerate() {
@@ -330,8 +331,7 @@ fn check_emitted(case: &Case, emitted: Emitted, with_text: bool) -> Result<Check
     check_fields(&expected, &decoded, &emitted.label_offsets).map_err(|f| mismatch(f, text()))?;
     check_side_tables(&expected, &decoded, &emitted).map_err(|f| mismatch(f, text()))?;
     // Jump table entries are offsets of the targets from the table start.
-    let entries: Vec<i64> =
-        table.iter().map(|l| emitted.label_offsets[l.0 as usize] as i64 - code_len as i64).collect();
+    let entries: Vec<i64> = table.iter().map(|l| emitted.label_offsets[l.0 as usize] - code_len as i64).collect();
     let emitted_entries: Vec<i64> =
         table_bytes.chunks(4).map(|c| i32::from_le_bytes(c.try_into().expect("4 bytes")) as i64).collect();
     compare("jump table entries", entries, emitted_entries).map_err(|f| mismatch(f, text()))?;

@@ -183,7 +183,7 @@ fn imm_form(size: OperandSize, value: u64) -> &'static str {
 
 fn label_form(at: LabelAt) -> &'static str {
     match at {
-        LabelAt::Start => "Backward",
+        LabelAt::Start | LabelAt::Before(_) => "Backward",
         LabelAt::End => "FallThrough",
         LabelAt::Past(_) => "Forward",
     }

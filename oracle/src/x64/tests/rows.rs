@@ -11,7 +11,7 @@
 //! rows say where each label is bound ([`LabelAt`]).
 
 use super::Row;
-use crate::common::LabelAt::{self, End, Past, Start};
+use crate::common::LabelAt::{self, Before, End, Past, Start};
 use crate::x64::Case;
 use RegMem as Rm;
 use RegMemImm as Rmi;
@@ -512,6 +512,7 @@ pub fn rows() -> Vec<Row> {
         // Jmp: backward and forward; a jump to the next instruction is deleted.
         row(Inst::Jmp { target: L0 }, "e9 fb ff ff ff", "jmp 0x0").with_labels(&[Start]),
         row(Inst::Jmp { target: L0 }, "e9 10 00 00 00", "jmp 0x15").with_labels(&[Past(16)]),
+        row(Inst::Jmp { target: L0 }, "e9 eb ff ff ff", "jmp 0xfffffffffffffff0").with_labels(&[Before(16)]),
         row(Inst::Jmp { target: L0 }, "", "").with_labels(&[End]),
         // JmpTable: bounds check, then `table + table[index]`; the entries
         // are offsets from the table start. r13 as the table base needs a

@@ -10,6 +10,7 @@ pub fn rows() -> Vec<Row> {
     vec![
         row_to(vec![LabelAt::Start], Inst::Jump { target: MachLabel(0) }, "14000000", "b $+0x0"),
         row_to(vec![LabelAt::Past(8)], Inst::Jump { target: MachLabel(0) }, "14000003", "b $+0xc"),
+        row_to(vec![LabelAt::Before(8)], Inst::Jump { target: MachLabel(0) }, "17fffffe", "b $-0x8"),
         // A jump to the next instruction is deleted.
         row_to(vec![LabelAt::End], Inst::Jump { target: MachLabel(0) }, "", ""),
         row_to(
