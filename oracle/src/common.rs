@@ -304,3 +304,21 @@ pub(crate) fn emit_with_labels<I: MachInstEmit>(
         traps: finished.traps.into_iter().map(|t| MachTrap { offset: t.offset - start, ..t }).collect(),
     }
 }
+
+/// One instruction of someone else's machine code (Cranelift's, in the
+/// whole-function parity check), read back as one of our instructions
+/// where our instruction set can express it. Made by `x64::lift` and
+/// `aarch64::lift`.
+#[derive(Clone, Debug)]
+pub struct Lifted<C> {
+    /// The instruction's length in bytes.
+    pub len: usize,
+    /// The primary decoder's text of it.
+    pub text: String,
+    /// The name reports group it under: the decoder's mnemonic (`add`,
+    /// `mov`, `ldr`, ...).
+    pub mnemonic: String,
+    /// Our case that should encode to exactly these bytes, or why our
+    /// instruction set cannot express the instruction (one line).
+    pub case: Result<C, &'static str>,
+}
