@@ -138,6 +138,11 @@ impl<I: MachInst> MachBuffer<I> {
         }
     }
 
+    /// Creates an empty buffer with room for `bytes` bytes of code.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self { data: Vec::with_capacity(bytes), ..Self::new() }
+    }
+
     /// The current offset.
     pub fn cur_offset(&self) -> CodeOffset {
         self.data.len() as CodeOffset

@@ -86,12 +86,19 @@ pub fn resolve(amode: &Amode, frame: &FrameLayout) -> Mem {
 }
 
 /// Bytes of one instruction under construction, plus its label use.
-#[derive(Default)]
 pub struct Encoding {
     /// The bytes.
     pub bytes: Vec<u8>,
     /// A PC-relative label field: offset within `bytes`, and the label.
     pub label_use: Option<(usize, MachLabel)>,
+}
+
+impl Default for Encoding {
+    /// Room for the longest x86-64 instruction (15 bytes), so building one
+    /// allocates once.
+    fn default() -> Self {
+        Encoding { bytes: Vec::with_capacity(16), label_use: None }
+    }
 }
 
 /// The REX byte for the given fields, or `None` when it is not needed.

@@ -134,7 +134,7 @@ fn float_bits(size: FloatSize, value: f64) -> u64 {
 /// Emits a float pseudo-instruction sequence; returns `false` if `inst` is
 /// not one.
 pub fn emit_sequence(inst: &Inst, buffer: &mut MachBuffer<Inst>, state: &mut EmitState) -> bool {
-    let steps = match inst.clone() {
+    let steps = match *inst {
         Inst::XmmCmove { cc, consequent, dst, .. } => {
             let skip = buffer.get_label();
             vec![Step::Jcc(cc.invert(), skip), Step::Inst(Inst::XmmMov { src: consequent, dst }), Step::Bind(skip)]
