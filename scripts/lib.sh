@@ -56,9 +56,11 @@ ensure_rust() {
 setup() {
     ensure_rust
     if command -v dpkg-query >/dev/null 2>&1; then
-        # gcc links Rust binaries; binutils is used by the object-file checks;
-        # cmake and libclang-dev build unicorn (the AArch64 emulator).
-        ensure_packages gcc binutils cmake libclang-dev
+        # gcc links Rust binaries; cmake and libclang-dev build unicorn (the
+        # AArch64 emulator). The object-file tests read our objects back with
+        # binutils (readelf/objdump/ld for x86-64, binutils-aarch64-linux-gnu
+        # for AArch64) and llvm-objdump (llvm: Mach-O).
+        ensure_packages gcc binutils binutils-aarch64-linux-gnu llvm cmake libclang-dev
     fi
     cd "$ROOT"
 }

@@ -14,7 +14,7 @@
 use crate::error::{CompileError, CompileResult};
 use crate::ir::Function;
 use crate::machinst::{MachBufferFinalized, RelocKind};
-use crate::module::{CompiledModule, ExportKind, FunctionKind, FunctionLayout, Target, TrapSite};
+use crate::module::{CallSite, CompiledModule, ExportKind, FunctionKind, FunctionLayout, Target, TrapSite};
 use crate::runtime::TrapCode;
 use crate::wasm::{self, trampoline};
 use std::collections::BTreeSet;
@@ -205,6 +205,16 @@ pub fn compile_function(func: &Function, options: &CompileOptions) -> CompileRes
 
 /// Compiles a WebAssembly module (binary format).
 pub fn compile_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileResult<CompiledModule> {
+    compile_module_with_call_sites(wasm_bytes, options).map(|(module, _)| module)
+}
+
+/// Compiles a WebAssembly module like [`compile_module`] and also returns
+/// every call between its functions (already resolved in the code), so that
+/// an object-file writer can emit them as relocations.
+pub fn compile_module_with_call_sites(
+    wasm_bytes: &[u8],
+    options: &CompileOptions,
+) -> CompileResult<(CompiledModule, Vec<CallSite>)> {
     let TranslatedModule { info, functions, mut unsupported, ignored } = translate_module(wasm_bytes, options)?;
     let mut compiled = Vec::with_capacity(functions.len());
     for (name, kind, ir) in &functions {
@@ -234,18 +244,19 @@ pub fn compile_module(wasm_bytes: &[u8], options: &CompileOptions) -> CompileRes
         };
         compiled.push((name.clone(), *kind, code));
     }
-    let mut module = link(options.target, info, compiled, unsupported)?;
+    let (mut module, call_sites) = link(options.target, info, compiled, unsupported)?;
     module.ignored = ignored;
-    Ok(module)
+    Ok((module, call_sites))
 }
 
-/// Lays out compiled functions in one blob and resolves calls between them.
+/// Lays out compiled functions in one blob and resolves calls between them;
+/// returns the resolved call sites too.
 fn link(
     target: Target,
     info: crate::module::ModuleInfo,
     compiled: Vec<(String, FunctionKind, MachBufferFinalized)>,
     unsupported: Vec<(u32, String)>,
-) -> CompileResult<CompiledModule> {
+) -> CompileResult<(CompiledModule, Vec<CallSite>)> {
     const ALIGN: usize = 16;
     let mut code = Vec::new();
     let mut layouts = Vec::with_capacity(compiled.len());
@@ -265,6 +276,7 @@ fn link(
         layouts.push(FunctionLayout { name: name.clone(), kind: *kind, offset, len: buffer.data.len() as u32 });
     }
     let mut trap_table = Vec::new();
+    let mut call_sites = Vec::new();
     for ((_, _, buffer), layout) in compiled.iter().zip(&layouts) {
         for reloc in &buffer.relocs {
             let target_offset = *symbol_offsets
@@ -272,6 +284,12 @@ fn link(
                 .filter(|&&o| o != u32::MAX)
                 .ok_or_else(|| CompileError::internal(format!("call to unknown function {}", reloc.symbol)))?;
             let at = (layout.offset + reloc.offset) as i64;
+            call_sites.push(CallSite {
+                offset: at as u32,
+                kind: reloc.kind,
+                callee: reloc.symbol,
+                addend: reloc.addend,
+            });
             match reloc.kind {
                 RelocKind::X86CallPCRel4 => {
                     let value = target_offset as i64 + reloc.addend - at;
@@ -289,5 +307,7 @@ fn link(
         trap_table.extend(buffer.traps.iter().map(|t| TrapSite { offset: layout.offset + t.offset, code: t.code }));
     }
     trap_table.sort_by_key(|t| t.offset);
-    Ok(CompiledModule { target, code, functions: layouts, trap_table, info, unsupported, ignored: Vec::new() })
+    let module =
+        CompiledModule { target, code, functions: layouts, trap_table, info, unsupported, ignored: Vec::new() };
+    Ok((module, call_sites))
 }

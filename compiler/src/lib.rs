@@ -17,6 +17,7 @@ pub mod ir;
 pub mod isa;
 pub mod machinst;
 pub mod module;
+pub mod object;
 pub mod runtime;
 pub mod wasm;
 

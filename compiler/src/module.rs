@@ -321,6 +321,24 @@ pub enum FunctionKind {
     HostCall(u32),
 }
 
+/// A call from one function of a [`CompiledModule`] to another, as it was
+/// before the compiler's link step resolved it in [`CompiledModule::code`].
+///
+/// The object-file writer turns each one back into a real relocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallSite {
+    /// Offset in [`CompiledModule::code`] of the patched field (the `rel32`
+    /// of an x86-64 `call`, the `bl` instruction word on AArch64).
+    pub offset: u32,
+    /// How the field is patched.
+    pub kind: crate::machinst::RelocKind,
+    /// The called function (function index, imports first; always a
+    /// defined function).
+    pub callee: u32,
+    /// Added to the callee's address (−4 for x86-64 `call rel32`).
+    pub addend: i64,
+}
+
 /// A compiled module: code, trap table and static description.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompiledModule {

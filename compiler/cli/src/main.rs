@@ -3,7 +3,14 @@
 //! ```text
 //! wasm2native run FILE --invoke NAME [ARGS...]   compile, run one export, print results
 //! wasm2native disasm FILE                        compile, print each function's machine code
+//! wasm2native compile FILE -o OUT.o [--target T]  compile to a relocatable object file
 //! ```
+//!
+//! `compile` targets: `x86_64` and `aarch64` (ELF; also spelled
+//! `x86_64-unknown-linux-gnu`, `aarch64-unknown-linux-gnu`), and
+//! `x86_64-apple-darwin`, `aarch64-apple-darwin` (Mach-O). The object is
+//! written to a temporary file beside OUT.o and renamed into place, so a
+//! failure never leaves a partial file.
 //!
 //! FILE may be a binary `.wasm` or a text `.wat`. Exit status: 0 success,
 //! 1 bad input or compile error, 2 bad command line, 3 the call trapped,
@@ -11,7 +18,9 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
+use compiler::compile::compile_module_with_call_sites;
 use compiler::module::{CompiledModule, ExportKind, Target, ValType};
+use compiler::object::{ObjectTarget, write_object};
 use compiler::{CompileOptions, compile_module};
 use emu::{CallOutcome, EmuError, Executor, Value};
 use std::path::{Path, PathBuf};
@@ -51,10 +60,29 @@ enum Command {
         #[arg(long, default_value = "x86_64", value_parser = parse_target)]
         target: Target,
     },
+    /// Compile FILE to a relocatable object file (ELF or Mach-O).
+    Compile {
+        /// A `.wasm` or `.wat` file.
+        file: PathBuf,
+        /// The object file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Target: x86_64, aarch64 (ELF; or their -unknown-linux-gnu
+        /// triples), x86_64-apple-darwin, aarch64-apple-darwin (Mach-O).
+        #[arg(long, default_value = "x86_64", value_parser = parse_object_target)]
+        target: ObjectTarget,
+    },
 }
 
 fn parse_target(name: &str) -> Result<Target, String> {
     Target::from_name(name).ok_or_else(|| format!("unknown target {name:?} (expected x86_64 or aarch64)"))
+}
+
+fn parse_object_target(name: &str) -> Result<ObjectTarget, String> {
+    ObjectTarget::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = ObjectTarget::ALL.iter().map(|t| t.triple()).collect();
+        format!("unknown target {name:?} (expected x86_64, aarch64, {})", names.join(", "))
+    })
 }
 
 const EXIT_ERROR: u8 = 1;
@@ -66,6 +94,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { file, invoke, args, target } => run(&file, &invoke, &args, target),
         Command::Disasm { file, target } => disasm(&file, target).map(|()| ExitCode::SUCCESS),
+        Command::Compile { file, output, target } => compile(&file, &output, target).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -78,13 +107,49 @@ fn main() -> ExitCode {
 
 /// Reads and compiles FILE (binary or text) strictly.
 fn load(file: &Path, target: Target) -> Result<CompiledModule> {
+    let wasm = read_wasm(file)?;
+    compile_module(&wasm, &CompileOptions::new(target)).map_err(|e| anyhow!("{}: {e}", file.display()))
+}
+
+/// Reads FILE as WebAssembly binary, converting text format.
+fn read_wasm(file: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let wasm = wat::parse_bytes(&bytes).map_err(|e| {
         let mut e = e;
         e.set_path(file);
         anyhow!("{e}")
     })?;
-    compile_module(&wasm, &CompileOptions::new(target)).map_err(|e| anyhow!("{}: {e}", file.display()))
+    Ok(wasm.into_owned())
+}
+
+fn compile(file: &Path, output: &Path, target: ObjectTarget) -> Result<()> {
+    let wasm = read_wasm(file)?;
+    let (module, call_sites) = compile_module_with_call_sites(&wasm, &CompileOptions::new(target.arch))
+        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let object = write_object(&module, &call_sites, target.format).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    write_atomically(output, &object)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename, so `path` is either untouched or complete; the temporary
+/// file is removed on failure.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let name = path.file_name().ok_or_else(|| anyhow!("{} is not a file name", path.display()))?;
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(name);
+    temporary_name.push(format!(".{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary_name);
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::File::create_new(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        anyhow!("cannot write {}: {e}", path.display())
+    })
 }
 
 fn parse_arg(text: &str, ty: ValType) -> Result<Value> {
