@@ -181,6 +181,36 @@ pub(crate) fn compare<T: PartialEq + fmt::Debug>(
     }
 }
 
+/// One of `0..count` (at most 32) but the values in `excluded`, chosen as
+/// `Unstructured::choose` would from the list of allowed values (the same
+/// bytes consumed, the same result), without building the list on the heap.
+pub(crate) fn choose_except(u: &mut arbitrary::Unstructured, count: u8, excluded: &[u8]) -> arbitrary::Result<u8> {
+    let mut allowed = [0u8; 32];
+    let mut len = 0;
+    for value in 0..count.min(32) {
+        if !excluded.contains(&value) {
+            allowed[len] = value;
+            len += 1;
+        }
+    }
+    Ok(*u.choose(&allowed[..len])?)
+}
+
+/// One element of the concatenation of `lists`, chosen as
+/// `Unstructured::choose` would from the concatenated list, without
+/// building it.
+pub(crate) fn choose_from<T: Copy>(u: &mut arbitrary::Unstructured, lists: &[&[T]]) -> arbitrary::Result<T> {
+    let total = lists.iter().map(|list| list.len()).sum();
+    let mut index = u.choose_index(total)?;
+    for list in lists {
+        if index < list.len() {
+            return Ok(list[index]);
+        }
+        index -= list.len();
+    }
+    unreachable!("choose_index returns an index below the total")
+}
+
 /// Bytes as space-separated lower-case hex.
 pub(crate) fn show_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
@@ -253,7 +283,8 @@ pub(crate) fn emit_with_labels<I: MachInstEmit>(
     pad: fn(&mut MachBuffer<I>),
     case: &dyn fmt::Debug,
 ) -> Emitted {
-    let mut buffer = MachBuffer::<I>::new();
+    // Room for most cases' code, so emitting allocates once.
+    let mut buffer = MachBuffer::<I>::with_capacity(64);
     let labels: Vec<MachLabel> = placements.iter().map(|_| buffer.get_label()).collect();
     let bind_all = |buffer: &mut MachBuffer<I>, wanted: LabelAt| {
         for (label, at) in labels.iter().zip(placements) {
@@ -297,8 +328,11 @@ pub(crate) fn emit_with_labels<I: MachInstEmit>(
         .map(|&l| i64::from(buffer.label_offset(l).expect("every case label is bound")) - i64::from(start))
         .collect();
     let finished = buffer.finish().unwrap_or_else(|e| panic!("{case:?} cannot be finished: {e}"));
+    let mut bytes = finished.data;
+    bytes.truncate(end as usize);
+    bytes.drain(..start as usize);
     Emitted {
-        bytes: finished.data[start as usize..end as usize].to_vec(),
+        bytes,
         label_offsets,
         relocs: finished.relocs.into_iter().map(|r| MachReloc { offset: r.offset - start, ..r }).collect(),
         traps: finished.traps.into_iter().map(|t| MachTrap { offset: t.offset - start, ..t }).collect(),
@@ -321,4 +355,67 @@ pub struct Lifted<C> {
     /// Our case that should encode to exactly these bytes, or why our
     /// instruction set cannot express the instruction (one line).
     pub case: Result<C, &'static str>,
+}
+
+/// The form keys of one case (see `x64::form_keys_into`,
+/// `aarch64::form_keys_into`), written one after another into a single
+/// reusable buffer: naming an instance's forms allocates nothing once the
+/// buffer has grown, which matters in a sweep of millions of instances.
+#[derive(Clone, Debug, Default)]
+pub struct FormKeys {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl FormKeys {
+    /// An empty list.
+    pub fn new() -> FormKeys {
+        FormKeys::default()
+    }
+
+    /// Empties the list, keeping its memory.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// Appends a key written from `key` (`format_args!`).
+    pub fn push(&mut self, key: fmt::Arguments<'_>) {
+        fmt::Write::write_fmt(&mut self.text, key).expect("writing to a String cannot fail");
+        self.ends.push(self.text.len());
+    }
+
+    /// Appends the key `key`.
+    pub fn push_str(&mut self, key: &str) {
+        self.text.push_str(key);
+        self.ends.push(self.text.len());
+    }
+
+    /// How many keys there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The keys in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.ends.iter().enumerate().map(|(i, &end)| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            &self.text[start..end]
+        })
+    }
+
+    /// The first key: the instruction's own form.
+    pub fn first(&self) -> Option<&str> {
+        self.ends.first().map(|&end| &self.text[..end])
+    }
+
+    /// The keys as owned strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
 }

@@ -28,5 +28,5 @@ mod generator_tests;
 pub mod second;
 pub mod x64;
 
-pub use common::{Checked, LabelAt, Lifted, Mismatch, MismatchKind};
+pub use common::{Checked, FormKeys, LabelAt, Lifted, Mismatch, MismatchKind};
 pub use second::{Disagreement, NORMALIZATIONS, Normalization, SecondOpinion};

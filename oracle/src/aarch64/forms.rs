@@ -13,11 +13,11 @@
 //! operand kind or encoding choice), `all_forms` gains its key.
 
 use super::check::Case;
-use crate::common::LabelAt;
+use crate::common::{FormKeys, LabelAt};
 use compiler::isa::aarch64::inst::Inst;
 use compiler::isa::aarch64::inst::args::*;
 use compiler::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
-use compiler::isa::aarch64::inst::emit::FrameLayout;
+use std::fmt;
 
 /// 12-bit immediates at the edges of the unshifted and shifted forms.
 pub const IMM12_EDGES: [u64; 4] = [0, 0xfff, 0x1000, 0xfff000];
@@ -69,8 +69,8 @@ fn label_form(at: LabelAt) -> &'static str {
 }
 
 /// The addressing form a single-register access uses after resolution.
-fn amode_form(mem: &AMode, frame: &FrameLayout, access_bytes: u32) -> String {
-    let classify = |offset: i64| {
+fn amode_form(mem: &AMode, access_bytes: u32) -> impl fmt::Display + use<'_> {
+    let classify = move |offset: i64| {
         let scale = access_bytes as i64;
         if (0..4096 * scale).contains(&offset) && offset % scale == 0 {
             "UnsignedOffset"
@@ -80,8 +80,8 @@ fn amode_form(mem: &AMode, frame: &FrameLayout, access_bytes: u32) -> String {
             "LargeOffset"
         }
     };
-    match *mem {
-        AMode::RegOffset { offset, .. } => format!("RegOffset/{}", classify(offset)),
+    fmt::from_fn(move |f| match *mem {
+        AMode::RegOffset { offset, .. } => write!(f, "RegOffset/{}", classify(offset)),
         AMode::Frame(location) => {
             let name = match location {
                 FrameOffset::Outgoing(_) => "Outgoing",
@@ -89,17 +89,16 @@ fn amode_form(mem: &AMode, frame: &FrameLayout, access_bytes: u32) -> String {
                 FrameOffset::Spill(_) => "Spill",
                 FrameOffset::IncomingArg(_) => "IncomingArg",
             };
-            let _ = frame;
-            format!("Frame/{name}")
+            write!(f, "Frame/{name}")
         }
-        AMode::UnsignedOffset { .. } => "UnsignedOffset".into(),
-        AMode::Unscaled { .. } => "Unscaled".into(),
-        AMode::PreIndexed { .. } => "PreIndexed".into(),
-        AMode::PostIndexed { .. } => "PostIndexed".into(),
+        AMode::UnsignedOffset { .. } => f.write_str("UnsignedOffset"),
+        AMode::Unscaled { .. } => f.write_str("Unscaled"),
+        AMode::PreIndexed { .. } => f.write_str("PreIndexed"),
+        AMode::PostIndexed { .. } => f.write_str("PostIndexed"),
         AMode::RegExtended { extend, scaled, .. } => {
-            format!("RegExtended/{extend:?}/{}", if scaled { "Scaled" } else { "Unscaled" })
+            write!(f, "RegExtended/{extend:?}/{}", if scaled { "Scaled" } else { "Unscaled" })
         }
-    }
+    })
 }
 
 fn pair_form(mem: &PairAMode) -> &'static str {
@@ -120,112 +119,120 @@ fn sp_adjust_form(amount: u32) -> &'static str {
     }
 }
 
-fn cbr_form(kind: &CondBrKind) -> String {
-    match kind {
-        CondBrKind::Cond(cond) => format!("Cond/{cond:?}"),
-        CondBrKind::Zero(_, size) => format!("Zero/{size:?}"),
-        CondBrKind::NotZero(_, size) => format!("NotZero/{size:?}"),
-    }
+fn cbr_form(kind: &CondBrKind) -> impl fmt::Display + use<'_> {
+    fmt::from_fn(move |f| match kind {
+        CondBrKind::Cond(cond) => write!(f, "Cond/{cond:?}"),
+        CondBrKind::Zero(_, size) => write!(f, "Zero/{size:?}"),
+        CondBrKind::NotZero(_, size) => write!(f, "NotZero/{size:?}"),
+    })
 }
 
 /// The forms `case` exercises; the first is the instruction's own form.
 pub fn form_keys(case: &Case) -> Vec<String> {
-    let mut keys = Vec::new();
-    let k = &mut keys;
+    let mut keys = FormKeys::new();
+    form_keys_into(case, &mut keys);
+    keys.to_vec()
+}
+
+/// [`form_keys`] into a reusable list (cleared first): the sweep's way,
+/// which allocates nothing once the list has grown.
+pub fn form_keys_into(case: &Case, keys: &mut FormKeys) {
+    keys.clear();
+    let k = keys;
     match &case.inst {
-        Inst::Args { .. } => k.push("Args".into()),
+        Inst::Args { .. } => k.push_str("Args"),
         Inst::Ret { .. } => {
-            k.push(format!("Ret/{}", sp_adjust_form(case.frame.frame_size)));
+            k.push(format_args!("Ret/{}", sp_adjust_form(case.frame.frame_size)));
             match case.frame.callee_saves.len() {
                 0 => {}
-                n if n % 2 == 0 => k.push("Ret/CalleeSaves/Even".into()),
-                _ => k.push("Ret/CalleeSaves/Odd".into()),
+                n if n % 2 == 0 => k.push_str("Ret/CalleeSaves/Even"),
+                _ => k.push_str("Ret/CalleeSaves/Odd"),
             }
             if !case.frame.float_callee_saves.is_empty() {
-                k.push("Ret/FloatCalleeSaves".into());
+                k.push_str("Ret/FloatCalleeSaves");
             }
         }
         Inst::AluRRR { op, size, rd, rn, .. } => {
-            k.push(format!("AluRRR/{op:?}/{size:?}"));
+            k.push(format_args!("AluRRR/{op:?}/{size:?}"));
             if rd.to_reg().hw_enc() == 31 {
-                k.push("AluRRR/ZeroDestination".into());
+                k.push_str("AluRRR/ZeroDestination");
             }
             if rn.hw_enc() == 31 {
-                k.push("AluRRR/ZeroSource".into());
+                k.push_str("AluRRR/ZeroSource");
             }
         }
         Inst::AluRRRShift { op, size, shift, amount, .. } => {
-            k.push(format!("AluRRRShift/{op:?}/{size:?}"));
-            k.push(format!("AluRRRShift/{shift:?}"));
+            k.push(format_args!("AluRRRShift/{op:?}/{size:?}"));
+            k.push(format_args!("AluRRRShift/{shift:?}"));
             if *amount as u32 == size.bits() - 1 {
-                k.push(format!("AluRRRShift/MaxAmount/{size:?}"));
+                k.push(format_args!("AluRRRShift/MaxAmount/{size:?}"));
             }
         }
         Inst::AluRRRExtend { op, size, extend, shift, rn, .. } => {
-            k.push(format!("AluRRRExtend/{op:?}/{size:?}"));
-            k.push(format!("AluRRRExtend/{extend:?}"));
+            k.push(format_args!("AluRRRExtend/{op:?}/{size:?}"));
+            k.push(format_args!("AluRRRExtend/{extend:?}"));
             if *shift > 0 {
-                k.push(format!("AluRRRExtend/Shift{shift}"));
+                k.push(format_args!("AluRRRExtend/Shift{shift}"));
             }
             if rn.hw_enc() == 31 {
-                k.push("AluRRRExtend/SpBase".into());
+                k.push_str("AluRRRExtend/SpBase");
             }
         }
         Inst::AluRRImm12 { op, size, imm, rd, rn } => {
-            k.push(format!("AluRRImm12/{op:?}/{size:?}/{}", if imm.shift12 { "Shifted" } else { "Unshifted" }));
+            k.push(format_args!("AluRRImm12/{op:?}/{size:?}/{}", if imm.shift12 { "Shifted" } else { "Unshifted" }));
             if IMM12_EDGES.contains(&imm.value()) {
-                k.push(format!("Imm12Value/{:#x}", imm.value()));
+                k.push(format_args!("Imm12Value/{:#x}", imm.value()));
             }
             if rd.to_reg().hw_enc() == 31 || rn.hw_enc() == 31 {
-                k.push(format!("AluRRImm12/Register31/{op:?}"));
+                k.push(format_args!("AluRRImm12/Register31/{op:?}"));
             }
         }
         Inst::AluRRImmLogic { op, size, imm, .. } => {
-            k.push(format!("AluRRImmLogic/{op:?}/{size:?}"));
-            k.push(format!("ImmLogic/Element{}", element_size(imm)));
+            k.push(format_args!("AluRRImmLogic/{op:?}/{size:?}"));
+            k.push(format_args!("ImmLogic/Element{}", element_size(imm)));
         }
         Inst::ShiftImm { op, size, amount, .. } => {
-            k.push(format!("ShiftImm/{op:?}/{size:?}"));
+            k.push(format_args!("ShiftImm/{op:?}/{size:?}"));
             if *amount as u32 == size.bits() - 1 {
-                k.push(format!("ShiftImm/MaxAmount/{op:?}/{size:?}"));
+                k.push(format_args!("ShiftImm/MaxAmount/{op:?}/{size:?}"));
             }
         }
         Inst::AluRRRR { op, size, ra, .. } => {
-            k.push(format!("AluRRRR/{op:?}/{size:?}"));
+            k.push(format_args!("AluRRRR/{op:?}/{size:?}"));
             if ra.hw_enc() == 31 {
-                k.push(format!("AluRRRR/ZeroAddend/{op:?}"));
+                k.push(format_args!("AluRRRR/ZeroAddend/{op:?}"));
             }
         }
-        Inst::BitRR { op, size, .. } => k.push(format!("BitRR/{op:?}/{size:?}")),
+        Inst::BitRR { op, size, .. } => k.push(format_args!("BitRR/{op:?}/{size:?}")),
         Inst::Extend { signed, from_bits, to_bits, .. } => {
             let kind = if *signed { "Signed" } else { "Unsigned" };
-            k.push(format!("Extend/{kind}/{from_bits}/{to_bits}"));
+            k.push(format_args!("Extend/{kind}/{from_bits}/{to_bits}"));
         }
-        Inst::Mov { size, .. } => k.push(format!("Mov/{size:?}")),
-        Inst::MovWide { op, size, imm, .. } => k.push(format!("MovWide/{op:?}/{size:?}/Shift{}", imm.shift)),
-        Inst::MovK { size, imm, .. } => k.push(format!("MovK/{size:?}/Shift{}", imm.shift)),
+        Inst::Mov { size, .. } => k.push(format_args!("Mov/{size:?}")),
+        Inst::MovWide { op, size, imm, .. } => k.push(format_args!("MovWide/{op:?}/{size:?}/Shift{}", imm.shift)),
+        Inst::MovK { size, imm, .. } => k.push(format_args!("MovK/{size:?}/Shift{}", imm.shift)),
         Inst::Imm { size, value, .. } => {
-            k.push(format!("Imm/{size:?}/{}", imm_form(*size, *value)));
+            k.push(format_args!("Imm/{size:?}/{}", imm_form(*size, *value)));
             if IMM_EDGES.contains(&(*size, *value)) {
-                k.push(format!("ImmValue/{size:?}/{value:#x}"));
+                k.push(format_args!("ImmValue/{size:?}/{value:#x}"));
             }
         }
         Inst::CSel { size, cond, .. } => {
-            k.push(format!("CSel/{size:?}"));
-            k.push(format!("CSel/Cond/{cond:?}"));
+            k.push(format_args!("CSel/{size:?}"));
+            k.push(format_args!("CSel/Cond/{cond:?}"));
         }
         Inst::CSet { size, cond, .. } => {
-            k.push(format!("CSet/{size:?}"));
-            k.push(format!("CSet/Cond/{cond:?}"));
+            k.push(format_args!("CSet/{size:?}"));
+            k.push(format_args!("CSet/Cond/{cond:?}"));
         }
-        Inst::CCmpImm { size, .. } => k.push(format!("CCmpImm/{size:?}")),
+        Inst::CCmpImm { size, .. } => k.push(format_args!("CCmpImm/{size:?}")),
         Inst::Load { op, mem, .. } => {
-            k.push(format!("Load/{op:?}"));
-            k.push(format!("AMode/Load/{}", amode_form(mem, &case.frame, op.access_bytes())));
+            k.push(format_args!("Load/{op:?}"));
+            k.push(format_args!("AMode/Load/{}", amode_form(mem, op.access_bytes())));
         }
         Inst::Store { op, mem, .. } => {
-            k.push(format!("Store/{op:?}"));
-            k.push(format!("AMode/Store/{}", amode_form(mem, &case.frame, op.access_bytes())));
+            k.push(format_args!("Store/{op:?}"));
+            k.push(format_args!("AMode/Store/{}", amode_form(mem, op.access_bytes())));
         }
         Inst::LoadAddr { mem, .. } => {
             let offset = match *mem {
@@ -237,55 +244,54 @@ pub fn form_keys(case: &Case) -> Vec<String> {
                 (_, true) => "Sub",
                 _ => "Add",
             };
-            k.push(format!("LoadAddr/{form}"));
+            k.push(format_args!("LoadAddr/{form}"));
             if let AMode::Frame(_) = mem {
-                k.push("LoadAddr/Frame".into());
+                k.push_str("LoadAddr/Frame");
             }
         }
-        Inst::StoreP64 { mem, .. } => k.push(format!("StoreP64/{}", pair_form(mem))),
-        Inst::LoadP64 { mem, .. } => k.push(format!("LoadP64/{}", pair_form(mem))),
-        Inst::Jump { target } => k.push(format!("Jump/{}", label_form(case.labels[target.0 as usize]))),
+        Inst::StoreP64 { mem, .. } => k.push(format_args!("StoreP64/{}", pair_form(mem))),
+        Inst::LoadP64 { mem, .. } => k.push(format_args!("LoadP64/{}", pair_form(mem))),
+        Inst::Jump { target } => k.push(format_args!("Jump/{}", label_form(case.labels[target.0 as usize]))),
         Inst::CondBr { kind, taken, not_taken } => {
-            k.push(format!("CondBr/{}", cbr_form(kind)));
+            k.push(format_args!("CondBr/{}", cbr_form(kind)));
             let (taken, not_taken) = (case.labels[taken.0 as usize], case.labels[not_taken.0 as usize]);
             let shape = match (taken, not_taken) {
                 (_, LabelAt::End) => "FallThroughNotTaken",
                 (LabelAt::End, _) => "FallThroughTaken",
                 _ => "Both",
             };
-            k.push(format!("CondBr/{shape}"));
+            k.push(format_args!("CondBr/{shape}"));
         }
         Inst::JmpTable { targets, .. } => {
             let imm12 = Imm12::maybe_from_u64(targets.len() as u64).is_some();
-            k.push(format!("JmpTable/{}", if imm12 { "Imm12" } else { "Register" }))
+            k.push(format_args!("JmpTable/{}", if imm12 { "Imm12" } else { "Register" }))
         }
-        Inst::Call { .. } => k.push("Call".into()),
-        Inst::CallInd { .. } => k.push("CallInd".into()),
-        Inst::Udf { .. } => k.push("Udf".into()),
-        Inst::TrapIf { kind, .. } => k.push(format!("TrapIf/{}", cbr_form(kind))),
-        Inst::FpuRRR { op, size, .. } => k.push(format!("FpuRRR/{op:?}/{size:?}")),
-        Inst::FpuRR { op, size, .. } => k.push(format!("FpuRR/{op:?}/{size:?}")),
-        Inst::FpuCvt { to, .. } => k.push(format!("FpuCvt/{to:?}")),
-        Inst::FpuCmp { size, .. } => k.push(format!("FpuCmp/{size:?}")),
-        Inst::FpuCSel { size, .. } => k.push(format!("FpuCSel/{size:?}")),
+        Inst::Call { .. } => k.push_str("Call"),
+        Inst::CallInd { .. } => k.push_str("CallInd"),
+        Inst::Udf { .. } => k.push_str("Udf"),
+        Inst::TrapIf { kind, .. } => k.push(format_args!("TrapIf/{}", cbr_form(kind))),
+        Inst::FpuRRR { op, size, .. } => k.push(format_args!("FpuRRR/{op:?}/{size:?}")),
+        Inst::FpuRR { op, size, .. } => k.push(format_args!("FpuRR/{op:?}/{size:?}")),
+        Inst::FpuCvt { to, .. } => k.push(format_args!("FpuCvt/{to:?}")),
+        Inst::FpuCmp { size, .. } => k.push(format_args!("FpuCmp/{size:?}")),
+        Inst::FpuCSel { size, .. } => k.push(format_args!("FpuCSel/{size:?}")),
         Inst::IntToFpu { signed, int_size, size, .. } => {
-            k.push(format!("IntToFpu/{}/{int_size:?}/{size:?}", if *signed { "Signed" } else { "Unsigned" }))
+            k.push(format_args!("IntToFpu/{}/{int_size:?}/{size:?}", if *signed { "Signed" } else { "Unsigned" }))
         }
         Inst::FpuToInt { signed, int_size, size, .. } => {
-            k.push(format!("FpuToInt/{}/{int_size:?}/{size:?}", if *signed { "Signed" } else { "Unsigned" }))
+            k.push(format_args!("FpuToInt/{}/{int_size:?}/{size:?}", if *signed { "Signed" } else { "Unsigned" }))
         }
-        Inst::MovToFpu { size, .. } => k.push(format!("MovToFpu/{size:?}")),
-        Inst::MovFromFpu { size, .. } => k.push(format!("MovFromFpu/{size:?}")),
+        Inst::MovToFpu { size, .. } => k.push(format_args!("MovToFpu/{size:?}")),
+        Inst::MovFromFpu { size, .. } => k.push(format_args!("MovFromFpu/{size:?}")),
         Inst::FpuLoad { size, mem, .. } => {
-            k.push(format!("FpuLoad/{size:?}"));
-            k.push(format!("AMode/FpuLoad/{}", amode_form(mem, &case.frame, size.bytes())));
+            k.push(format_args!("FpuLoad/{size:?}"));
+            k.push(format_args!("AMode/FpuLoad/{}", amode_form(mem, size.bytes())));
         }
         Inst::FpuStore { size, mem, .. } => {
-            k.push(format!("FpuStore/{size:?}"));
-            k.push(format!("AMode/FpuStore/{}", amode_form(mem, &case.frame, size.bytes())));
+            k.push(format_args!("FpuStore/{size:?}"));
+            k.push(format_args!("AMode/FpuStore/{}", amode_form(mem, size.bytes())));
         }
     }
-    keys
 }
 
 /// Every form `emit.rs` can produce (`Args` emits nothing and has none).

@@ -34,6 +34,7 @@
 
 use super::check::Case;
 use super::forms::{IMM_EDGES, IMM12_EDGES};
+use crate::common::{choose_except, choose_from};
 use arbitrary::{Result, Unstructured};
 use compiler::isa::aarch64::inst::Inst;
 use compiler::isa::aarch64::inst::args::*;
@@ -163,13 +164,11 @@ pub fn generate(variant: Variant, u: &mut Unstructured) -> Result<Inst> {
         Variant::Args => Inst::Args { args: vec![] },
         Variant::Ret => Inst::Ret { rets: vec![] },
         Variant::AluRRR => {
-            let ops: Vec<AluOp> =
-                AluOp::ARITH.iter().chain(&AluOp::LOGICAL).chain(&AluOp::TWO_SOURCE).copied().collect();
-            Inst::AluRRR { op: *u.choose(&ops)?, size: size(u)?, rd: writable(reg31(u)?), rn: reg31(u)?, rm: reg31(u)? }
+            let op = choose_from(u, &[&AluOp::ARITH, &AluOp::LOGICAL, &AluOp::TWO_SOURCE])?;
+            Inst::AluRRR { op, size: size(u)?, rd: writable(reg31(u)?), rn: reg31(u)?, rm: reg31(u)? }
         }
         Variant::AluRRRShift => {
-            let ops: Vec<AluOp> = AluOp::ARITH.iter().chain(&AluOp::LOGICAL).copied().collect();
-            let (op, size) = (*u.choose(&ops)?, size(u)?);
+            let (op, size) = (choose_from(u, &[&AluOp::ARITH, &AluOp::LOGICAL])?, size(u)?);
             let shifts: &[ShiftOp] = if op.is_logical() { &ShiftOp::ALL } else { &ShiftOp::ALL[..3] };
             let (shift, amount) = (*u.choose(shifts)?, below_width(u, size)?);
             Inst::AluRRRShift { op, size, rd: writable(reg31(u)?), rn: reg31(u)?, rm: reg31(u)?, shift, amount }
@@ -334,8 +333,7 @@ fn reg31(u: &mut Unstructured) -> Result<Reg> {
 
 /// Any register number 0–31 but those in `excluded`.
 fn gpr_except(u: &mut Unstructured, excluded: &[u8]) -> Result<Reg> {
-    let allowed: Vec<u8> = (0..32).filter(|enc| !excluded.contains(enc)).collect();
-    Ok(regs::xreg(*u.choose(&allowed)?))
+    Ok(regs::xreg(choose_except(u, 32, excluded)?))
 }
 
 /// Any float register `v0`–`v31`.

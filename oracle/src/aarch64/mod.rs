@@ -26,13 +26,15 @@ mod check;
 pub mod derive;
 mod forms;
 mod generate;
+mod lift;
 mod second;
 #[cfg(test)]
 mod tests;
 
 pub use check::{Case, check, check_bytes, check_bytes_quick, check_case, check_case_quick, labels_in};
-pub use forms::{all_forms, form_keys};
+pub use forms::{all_forms, form_keys, form_keys_into};
 pub use generate::{Variant, arbitrary_case, arbitrary_inst, generate, variant_of};
+pub use lift::lift;
 pub use second::{second_opinion, second_opinion_of};
 
 /// Most instructions one fuzz input is turned into.

@@ -14,6 +14,11 @@
 //!                   ▼                                     same structure? ─▶ Equivalent { reason } | Different
 //! ```
 //!
+//! "Same structure" means the same decoded fields once the reasons table's
+//! alternatives are folded (for example `ldr` with a scaled offset and
+//! `ldur` with the same address): an equivalence is only claimed when a
+//! rule of the table explains it, and that rule's one line is the reason.
+//!
 //! - x86-64 ([`x64`]): `cranelift-assembler-x64`, with plain `u8` hardware
 //!   encodings as registers;
 //! - AArch64 ([`aarch64`]): `cranelift_codegen::isa::aarch64::inst::Inst`
@@ -25,6 +30,7 @@
 //! why. A form's classification aggregates its instances ([`FormParity`]).
 
 pub mod aarch64;
+pub mod coverage;
 pub mod x64;
 
 /// How our encoding of one instruction compares with Cranelift's.

@@ -1,19 +1,47 @@
 //! Tests of the Cranelift parity oracle: generated instances of every form
-//! compared with Cranelift's encoding (no defect, every equivalence
-//! explained, the forms without a counterpart pinned), and a mutation of an
-//! identical encoding is flagged.
+//! compared with Cranelift's encoding, each form's class pinned by name in
+//! a golden list per ISA (`golden/{x64,aarch64}.txt`), no defect and every
+//! equivalence explained; a mutation of an identical encoding is flagged.
+//!
+//! The golden lists rewrite themselves under `BLESS=1` (`BLESS=1 cargo test
+//! -p oracle --lib cranelift`); a mismatch prints the changed lines.
 
 use super::{FormParity, Parity, ParityKind, UNEXPLAINED};
 use crate::common::Xorshift;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
-/// Instances per sweep: every form gets a few dozen.
-const INSTANCES: usize = 60_000;
+/// Instances a form is compared on at most: an instance is compared only
+/// while one of its forms has fewer.
+const PER_FORM: u64 = 100;
+/// Instances generated at most (most are skipped once their forms are full).
+const ATTEMPTS: usize = 200_000;
+
+/// Every form's outcomes and the reasons its instances gave.
+#[derive(Default)]
+struct FormRecord {
+    parity: FormParity,
+    equivalent: BTreeSet<&'static str>,
+    no_counterpart: BTreeSet<&'static str>,
+}
+
+impl FormRecord {
+    /// The form's line in the golden list: its class, and for equivalent
+    /// or counterpart-less forms the reasons (sorted, `; `-separated).
+    fn class(&self) -> String {
+        let join = |reasons: &BTreeSet<&str>| reasons.iter().copied().collect::<Vec<_>>().join("; ");
+        match self.parity.class() {
+            Some(ParityKind::Identical) => "identical".into(),
+            Some(ParityKind::Equivalent) => format!("equivalent: {}", join(&self.equivalent)),
+            Some(ParityKind::Different) => "DIFFERENT".into(),
+            Some(ParityKind::NoCounterpart) => format!("no-counterpart: {}", join(&self.no_counterpart)),
+            None => "no instance".into(),
+        }
+    }
+}
 
 struct Sweep {
-    forms: BTreeMap<String, FormParity>,
-    reasons: BTreeMap<&'static str, u64>,
-    no_counterpart: BTreeMap<String, &'static str>,
+    forms: BTreeMap<String, FormRecord>,
     different: Vec<String>,
 }
 
@@ -25,78 +53,149 @@ fn sweep<C: std::fmt::Debug>(
 ) -> Sweep {
     let mut rng = Xorshift(seed);
     let mut buffer = [0u8; 128];
-    let mut out =
-        Sweep { forms: BTreeMap::new(), reasons: BTreeMap::new(), no_counterpart: BTreeMap::new(), different: vec![] };
-    for _ in 0..INSTANCES {
+    let mut out = Sweep { forms: BTreeMap::new(), different: vec![] };
+    let counted = |forms: &BTreeMap<String, FormRecord>, key: &String| {
+        forms.get(key).map_or(0, |r| {
+            let p = &r.parity;
+            p.identical + p.equivalent + p.different + p.no_counterpart
+        })
+    };
+    for _ in 0..ATTEMPTS {
         rng.fill(&mut buffer);
         let Ok(case) = arbitrary(&mut arbitrary::Unstructured::new(&buffer)) else { continue };
         let keys = keys(&case);
+        if keys.iter().all(|key| counted(&out.forms, key) >= PER_FORM) {
+            continue;
+        }
         let parity = compare(&case);
-        match &parity {
-            Parity::Equivalent { reason, .. } => *out.reasons.entry(reason).or_default() += 1,
-            Parity::NoCounterpart(why) => {
-                out.no_counterpart.insert(keys[0].clone(), why);
-            }
-            Parity::Different { ours, theirs, our_text, their_text } if out.different.len() < 20 => out
-                .different
-                .push(format!("{case:?}: ours {ours:02x?} `{our_text}`, Cranelift {theirs:02x?} `{their_text}`")),
-            _ => {}
+        if let Parity::Different { ours, theirs, our_text, their_text } = &parity
+            && out.different.len() < 20
+        {
+            out.different
+                .push(format!("{case:?}: ours {ours:02x?} `{our_text}`, Cranelift {theirs:02x?} `{their_text}`"));
         }
         for key in keys {
-            out.forms.entry(key).or_default().record(parity.kind());
+            let record = out.forms.entry(key).or_default();
+            record.parity.record(parity.kind());
+            match &parity {
+                Parity::Equivalent { reason, .. } => {
+                    record.equivalent.insert(reason);
+                }
+                Parity::NoCounterpart(why) => {
+                    record.no_counterpart.insert(why);
+                }
+                _ => {}
+            }
         }
     }
     out
 }
 
-fn summary(sweep: &Sweep) -> String {
-    let mut by_class: BTreeMap<ParityKind, Vec<&str>> = BTreeMap::new();
-    for (form, parity) in &sweep.forms {
-        by_class.entry(parity.class().expect("counted")).or_default().push(form);
+/// The golden list's text: one `form: class` line per form, in name order.
+fn golden_text(isa: &str, sweep: &Sweep, all_forms: &[String]) -> String {
+    let mut names: BTreeSet<&str> = all_forms.iter().map(String::as_str).collect();
+    names.extend(sweep.forms.keys().map(String::as_str));
+    let mut out = format!(
+        "# Cranelift parity of every {isa} form, as `oracle::cranelift` classifies it over at most {PER_FORM} \
+         generated instances per form.\n# Rewritten by `BLESS=1 cargo test -p oracle --lib cranelift`.\n"
+    );
+    for name in names {
+        let class = sweep.forms.get(name).map_or_else(|| "no instance".into(), FormRecord::class);
+        out += &format!("{name}: {class}\n");
     }
+    out
+}
+
+/// The lines of `expected` and `actual` that differ, by form name.
+fn line_diff(expected: &str, actual: &str) -> String {
+    let lines = |text: &str| -> BTreeMap<String, String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect()
+    };
+    let (old, new) = (lines(expected), lines(actual));
+    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     let mut out = String::new();
-    for (class, forms) in &by_class {
-        out += &format!("{class:?}: {} forms\n", forms.len());
-        if *class != ParityKind::Identical {
-            out += &format!("  {forms:?}\n");
+    for name in names {
+        match (old.get(name), new.get(name)) {
+            (Some(a), Some(b)) if a == b => {}
+            (a, b) => {
+                if let Some(a) = a {
+                    out += &format!("- {name}: {a}\n");
+                }
+                if let Some(b) = b {
+                    out += &format!("+ {name}: {b}\n");
+                }
+            }
         }
     }
-    out += &format!("reasons: {:#?}\ndifferent: {:#?}\n", sweep.reasons, sweep.different);
     out
 }
 
-fn no_counterpart_forms(sweep: &Sweep) -> Vec<&str> {
-    sweep.forms.iter().filter(|(_, p)| p.class() == Some(ParityKind::NoCounterpart)).map(|(f, _)| f.as_str()).collect()
+fn golden_path(isa: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/cranelift/golden").join(format!("{isa}.txt"))
 }
 
-fn assert_sweep(isa: &str, sweep: &Sweep, all_forms: Vec<String>, golden_no_counterpart: usize) {
-    let text = summary(sweep);
-    assert!(sweep.different.is_empty(), "{isa}: encodings that differ in meaning:\n{text}");
-    assert!(!sweep.reasons.contains_key(UNEXPLAINED), "{isa}: unexplained equivalences:\n{text}");
-    for form in &all_forms {
-        assert!(sweep.forms.contains_key(form), "{isa}: form {form} has no instance");
+/// Checks a sweep: no defect, no unexplained equivalence, every form has an
+/// instance, and the classes match the golden list (rewritten under
+/// `BLESS=1`).
+fn assert_sweep(isa: &str, sweep: &Sweep, all_forms: &[String]) {
+    assert!(sweep.different.is_empty(), "{isa}: encodings that differ in meaning:\n{:#?}", sweep.different);
+    for (form, record) in &sweep.forms {
+        assert!(!record.equivalent.contains(UNEXPLAINED), "{isa}: {form} has an unexplained equivalence");
     }
-    // The golden count of forms without a Cranelift counterpart: a change
-    // in the translation's coverage shows up here.
-    assert_eq!(no_counterpart_forms(sweep).len(), golden_no_counterpart, "{isa}:\n{text}");
+    let missing: Vec<&String> = all_forms.iter().filter(|f| !sweep.forms.contains_key(*f)).collect();
+    assert!(missing.is_empty(), "{isa}: forms without an instance: {missing:?}");
+    let actual = golden_text(isa, sweep, all_forms);
+    let path = golden_path(isa);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("golden folder")).expect("create the golden folder");
+        std::fs::write(&path, &actual).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{isa}: Cranelift parity classes differ from {} (BLESS=1 rewrites it):\n{}",
+        path.display(),
+        line_diff(&expected, &actual)
+    );
+}
+
+/// The number of forms of each class in a golden text.
+fn class_counts(text: &str) -> BTreeMap<&str, usize> {
+    let mut counts = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let class = line.split_once(": ").map_or("", |(_, v)| v.split(':').next().unwrap_or(v));
+        *counts.entry(class).or_default() += 1;
+    }
+    counts
 }
 
 #[test]
-fn x64_parity_has_no_defect_and_explains_every_equivalence() {
+fn x64_parity_matches_the_golden_list() {
     let s = sweep(1, crate::x64::arbitrary_case, crate::x64::form_keys, super::x64::compare);
-    assert_sweep("x86-64", &s, crate::x64::all_forms(), 85);
-    println!("{}", summary(&s));
+    let all = crate::x64::all_forms();
+    assert_sweep("x64", &s, &all);
+    println!("x64: {:?}", class_counts(&golden_text("x64", &s, &all)));
 }
 
 #[test]
-fn aarch64_parity_has_no_defect() {
+fn aarch64_parity_matches_the_golden_list() {
     let s = sweep(1, crate::aarch64::arbitrary_case, crate::aarch64::form_keys, super::aarch64::compare);
-    println!("{}", summary(&s));
-    assert_sweep("aarch64", &s, crate::aarch64::all_forms(), GOLDEN_AARCH64);
+    let all = crate::aarch64::all_forms();
+    assert_sweep("aarch64", &s, &all);
+    println!("aarch64: {:?}", class_counts(&golden_text("aarch64", &s, &all)));
 }
 
-/// Many AArch64 forms are not translated yet (see `aarch64::NOT_YET`).
-const GOLDEN_AARCH64: usize = 309;
+#[test]
+fn golden_diff_names_the_changed_forms() {
+    let old = "# header\nA: identical\nB: no-counterpart: why\nC: identical\n";
+    let new = "# header\nA: identical\nB: identical\nD: identical\n";
+    assert_eq!(line_diff(old, new), "- B: no-counterpart: why\n+ B: identical\n- C: identical\n+ D: identical\n");
+    assert_eq!(class_counts(new), BTreeMap::from([("identical", 3)]));
+}
 
 /// Flipping any one bit of an identical encoding is never judged identical,
 /// and most flips are judged different in meaning.
@@ -120,4 +219,29 @@ fn flipped_bit_of_an_identical_encoding_is_flagged() {
         tried += 1;
     }
     assert!(different >= 180, "only {different} of {tried} flips judged different");
+}
+
+/// The same for AArch64 words: a flipped bit of an identical word is never
+/// identical, and almost always different in meaning (an explained
+/// equivalence needs the flip to land on exactly one alternative form).
+#[test]
+fn flipped_bit_of_an_identical_aarch64_word_is_flagged() {
+    let mut rng = Xorshift(7);
+    let mut buffer = [0u8; 128];
+    let (mut tried, mut different) = (0, 0);
+    while tried < 200 {
+        rng.fill(&mut buffer);
+        let Ok(case) = crate::aarch64::arbitrary_case(&mut arbitrary::Unstructured::new(&buffer)) else { continue };
+        if super::aarch64::compare(&case) != Parity::Identical {
+            continue;
+        }
+        let mut ours = super::aarch64::encode_ours(&case);
+        let bit = (rng.next() % (ours.len() as u64 * 8)) as usize;
+        ours[bit / 8] ^= 1 << (bit % 8);
+        let parity = super::aarch64::compare_bytes(&case, &ours);
+        assert_ne!(parity, Parity::Identical, "{case:?}");
+        different += matches!(parity, Parity::Different { .. }) as u32;
+        tried += 1;
+    }
+    assert!(different >= 190, "only {different} of {tried} flips judged different");
 }

@@ -15,6 +15,7 @@ use compiler::isa::x64::inst::emit::FrameLayout;
 use compiler::machinst::{MachLabel, Reg};
 use compiler::runtime::TrapCode;
 use iced_x86::{MemorySize, Mnemonic, OpKind, Register};
+use smallvec::{SmallVec, smallvec};
 
 /// A branch or RIP-relative target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,13 +43,19 @@ pub enum Operand {
     Branch(Target),
 }
 
+/// A machine instruction's operands: at most 4, kept inline.
+pub type Operands = SmallVec<[Operand; 4]>;
+
+/// The machine instructions of one `Inst`: most have one or two, kept inline.
+pub type Insts = SmallVec<[MachineInst; 2]>;
+
 /// One machine instruction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MachineInst {
     /// The mnemonic iced reports.
     pub mnemonic: Mnemonic,
     /// The operands, in iced's order.
-    pub operands: Vec<Operand>,
+    pub operands: Operands,
     /// The trap recorded at this instruction, if any.
     pub trap: Option<TrapCode>,
     /// The function a `call rel32` here is relocated against.
@@ -59,13 +66,13 @@ pub struct MachineInst {
 /// table of 32-bit entries, one per target label.
 pub struct Derived {
     /// The machine instructions, in order.
-    pub insts: Vec<MachineInst>,
+    pub insts: Insts,
     /// The jump-table entries after them, one per label.
     pub table: Vec<MachLabel>,
 }
 
-pub(crate) fn inst_of(mnemonic: Mnemonic, operands: Vec<Operand>) -> MachineInst {
-    MachineInst { mnemonic, operands, trap: None, call_symbol: None }
+pub(crate) fn inst_of(mnemonic: Mnemonic, operands: impl Into<Operands>) -> MachineInst {
+    MachineInst { mnemonic, operands: operands.into(), trap: None, call_symbol: None }
 }
 
 const GPR64: [Register; 16] = {
@@ -241,18 +248,18 @@ fn reg_mem(src: &RegMem, bits: u32, signed: bool, frame: &FrameLayout) -> Operan
 /// simplified away by the buffer).
 pub fn derive(inst: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) -> bool) -> Derived {
     let insts = match inst {
-        Inst::Args { .. } => vec![],
+        Inst::Args { .. } => smallvec![],
         Inst::Ret { .. } => {
-            let mut insts = Vec::new();
+            let mut insts = Insts::new();
             if frame.frame_size > 0 {
                 let size = alu_imm(frame.frame_size as i32, 64);
-                insts.push(inst_of(Mnemonic::Add, vec![Operand::Reg(Register::RSP), size]));
+                insts.push(inst_of(Mnemonic::Add, smallvec![Operand::Reg(Register::RSP), size]));
             }
             for &enc in frame.callee_saves.iter().rev() {
-                insts.push(inst_of(Mnemonic::Pop, vec![Operand::Reg(GPR64[enc as usize])]));
+                insts.push(inst_of(Mnemonic::Pop, smallvec![Operand::Reg(GPR64[enc as usize])]));
             }
-            insts.push(inst_of(Mnemonic::Pop, vec![Operand::Reg(Register::RBP)]));
-            insts.push(inst_of(Mnemonic::Ret, vec![]));
+            insts.push(inst_of(Mnemonic::Pop, smallvec![Operand::Reg(Register::RBP)]));
+            insts.push(inst_of(Mnemonic::Ret, smallvec![]));
             insts
         }
         Inst::AluRmiR { size, op, src2, dst, .. } => {
@@ -262,18 +269,18 @@ pub fn derive(inst: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) 
                 RegMemImm::Mem(amode) => mem(amode, frame, memory_size(bits, false)),
                 RegMemImm::Imm(value) => alu_imm(*value, bits),
             };
-            vec![inst_of(alu_mnemonic(*op), vec![reg(dst.to_reg(), bits), src])]
+            smallvec![inst_of(alu_mnemonic(*op), smallvec![reg(dst.to_reg(), bits), src])]
         }
         Inst::Imul { size, src2, dst, .. } => {
             let bits = size.bits();
-            vec![inst_of(Mnemonic::Imul, vec![reg(dst.to_reg(), bits), reg_mem(src2, bits, true, frame)])]
+            smallvec![inst_of(Mnemonic::Imul, smallvec![reg(dst.to_reg(), bits), reg_mem(src2, bits, true, frame)])]
         }
         Inst::Unary { size, op, dst, .. } => {
             let mnemonic = match op {
                 UnaryOp::Neg => Mnemonic::Neg,
                 UnaryOp::Not => Mnemonic::Not,
             };
-            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), size.bits())])]
+            smallvec![inst_of(mnemonic, smallvec![reg(dst.to_reg(), size.bits())])]
         }
         Inst::BitScan { size, op, src, dst } => {
             let mnemonic = match op {
@@ -281,106 +288,110 @@ pub fn derive(inst: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) 
                 BitScan::Bsf => Mnemonic::Bsf,
             };
             let bits = size.bits();
-            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), bits), reg_mem(src, bits, false, frame)])]
+            smallvec![inst_of(mnemonic, smallvec![reg(dst.to_reg(), bits), reg_mem(src, bits, false, frame)])]
         }
         Inst::Shift { size, kind, amount, dst, .. } => {
             let count = match amount {
                 Some(n) => Operand::Imm { kind: OpKind::Immediate8, value: *n as i8 as i64 },
                 None => Operand::Reg(Register::CL),
             };
-            vec![inst_of(shift_mnemonic(*kind), vec![reg(dst.to_reg(), size.bits()), count])]
+            smallvec![inst_of(shift_mnemonic(*kind), smallvec![reg(dst.to_reg(), size.bits()), count])]
         }
         Inst::Div { size, signed, divisor, trap, .. } => {
             let mnemonic = if *signed { Mnemonic::Idiv } else { Mnemonic::Div };
-            let mut div = inst_of(mnemonic, vec![reg(*divisor, size.bits())]);
+            let mut div = inst_of(mnemonic, smallvec![reg(*divisor, size.bits())]);
             div.trap = Some(*trap);
-            vec![div]
+            smallvec![div]
         }
-        Inst::SignExtendData { size, .. } => vec![inst_of(sign_extend_mnemonic(*size), vec![])],
+        Inst::SignExtendData { size, .. } => smallvec![inst_of(sign_extend_mnemonic(*size), smallvec![])],
         Inst::CheckedSRem { size, divisor, .. } => {
             // cmp divisor, -1; jne 4; xor edx, edx; jmp end; 4: cdq/cqo; idiv divisor; end:
             let bits = size.bits();
-            vec![
-                inst_of(Mnemonic::Cmp, vec![reg(*divisor, bits), alu_imm(-1, bits)]),
-                inst_of(Mnemonic::Jne, vec![Operand::Branch(Target::Inst(4))]),
-                inst_of(Mnemonic::Xor, vec![Operand::Reg(Register::EDX), Operand::Reg(Register::EDX)]),
-                inst_of(Mnemonic::Jmp, vec![Operand::Branch(Target::Inst(6))]),
-                inst_of(sign_extend_mnemonic(*size), vec![]),
-                inst_of(Mnemonic::Idiv, vec![reg(*divisor, bits)]),
+            smallvec![
+                inst_of(Mnemonic::Cmp, smallvec![reg(*divisor, bits), alu_imm(-1, bits)]),
+                inst_of(Mnemonic::Jne, smallvec![Operand::Branch(Target::Inst(4))]),
+                inst_of(Mnemonic::Xor, smallvec![Operand::Reg(Register::EDX), Operand::Reg(Register::EDX)]),
+                inst_of(Mnemonic::Jmp, smallvec![Operand::Branch(Target::Inst(6))]),
+                inst_of(sign_extend_mnemonic(*size), smallvec![]),
+                inst_of(Mnemonic::Idiv, smallvec![reg(*divisor, bits)]),
             ]
         }
         Inst::MovRR { size, src, dst } => {
-            vec![inst_of(Mnemonic::Mov, vec![reg(dst.to_reg(), size.bits()), reg(*src, size.bits())])]
+            smallvec![inst_of(Mnemonic::Mov, smallvec![reg(dst.to_reg(), size.bits()), reg(*src, size.bits())])]
         }
         Inst::Imm { size, value, dst } => {
             let dst = dst.to_reg();
             let signed = *value as i64;
             let operands = if *size == OperandSize::Size64 && signed < 0 && i32::try_from(signed).is_ok() {
                 // A negative value that fits: sign-extended imm32.
-                vec![reg(dst, 64), Operand::Imm { kind: OpKind::Immediate32to64, value: signed }]
+                smallvec![reg(dst, 64), Operand::Imm { kind: OpKind::Immediate32to64, value: signed }]
             } else if *size != OperandSize::Size64 || *value <= u64::from(u32::MAX) {
                 // Writing the 32-bit register zero-extends.
-                vec![reg(dst, 32), Operand::Imm { kind: OpKind::Immediate32, value: *value as u32 as i32 as i64 }]
+                smallvec![reg(dst, 32), Operand::Imm { kind: OpKind::Immediate32, value: *value as u32 as i32 as i64 }]
             } else {
-                vec![reg(dst, 64), Operand::Imm { kind: OpKind::Immediate64, value: signed }]
+                smallvec![reg(dst, 64), Operand::Imm { kind: OpKind::Immediate64, value: signed }]
             };
-            vec![inst_of(Mnemonic::Mov, operands)]
+            smallvec![inst_of(Mnemonic::Mov, operands)]
         }
         Inst::MovzxRmR { mode, src, dst } => {
             // A 32-bit destination zero-extends to 64 bits, so the `Q` modes
             // are the `L` ones; from 32 bits it is a plain 32-bit `mov`.
             let src_bits = mode.src_bytes() as u32 * 8;
             let mnemonic = if src_bits == 32 { Mnemonic::Mov } else { Mnemonic::Movzx };
-            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), 32), reg_mem(src, src_bits, false, frame)])]
+            smallvec![inst_of(mnemonic, smallvec![reg(dst.to_reg(), 32), reg_mem(src, src_bits, false, frame)])]
         }
         Inst::MovsxRmR { mode, src, dst } => {
             let src_bits = mode.src_bytes() as u32 * 8;
             let mnemonic = if src_bits == 32 { Mnemonic::Movsxd } else { Mnemonic::Movsx };
             let dst_bits = mode.dst_bytes() as u32 * 8;
-            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), dst_bits), reg_mem(src, src_bits, true, frame)])]
+            smallvec![inst_of(mnemonic, smallvec![reg(dst.to_reg(), dst_bits), reg_mem(src, src_bits, true, frame)])]
         }
         Inst::Mov64MR { src, dst } => {
-            vec![inst_of(Mnemonic::Mov, vec![reg(dst.to_reg(), 64), mem(src, frame, MemorySize::UInt64)])]
+            smallvec![inst_of(Mnemonic::Mov, smallvec![reg(dst.to_reg(), 64), mem(src, frame, MemorySize::UInt64)])]
         }
         Inst::MovRM { size, src, dst } => {
             let bits = size.bits();
-            vec![inst_of(Mnemonic::Mov, vec![mem(dst, frame, memory_size(bits, false)), reg(*src, bits)])]
+            smallvec![inst_of(Mnemonic::Mov, smallvec![mem(dst, frame, memory_size(bits, false)), reg(*src, bits)])]
         }
         Inst::Lea { addr, dst } => {
-            vec![inst_of(Mnemonic::Lea, vec![reg(dst.to_reg(), 64), mem(addr, frame, MemorySize::Unknown)])]
+            smallvec![inst_of(Mnemonic::Lea, smallvec![reg(dst.to_reg(), 64), mem(addr, frame, MemorySize::Unknown)])]
         }
         Inst::Cmp { size, op, src1, src2 } => {
             let bits = size.bits();
             let a = reg(*src1, bits);
             let operands = match (op, src2) {
-                (_, RegMemImm::Reg(b)) => vec![a, reg(*b, bits)],
-                (CmpOp::Cmp, RegMemImm::Mem(amode)) => vec![a, mem(amode, frame, memory_size(bits, false))],
+                (_, RegMemImm::Reg(b)) => smallvec![a, reg(*b, bits)],
+                (CmpOp::Cmp, RegMemImm::Mem(amode)) => smallvec![a, mem(amode, frame, memory_size(bits, false))],
                 // `test` only has the `test r/m, r` form.
-                (CmpOp::Test, RegMemImm::Mem(amode)) => vec![mem(amode, frame, memory_size(bits, false)), a],
-                (CmpOp::Cmp, RegMemImm::Imm(value)) => vec![a, alu_imm(*value, bits)],
+                (CmpOp::Test, RegMemImm::Mem(amode)) => smallvec![mem(amode, frame, memory_size(bits, false)), a],
+                (CmpOp::Cmp, RegMemImm::Imm(value)) => smallvec![a, alu_imm(*value, bits)],
                 // `test` has no imm8 form.
-                (CmpOp::Test, RegMemImm::Imm(value)) => vec![a, imm32(*value, bits)],
+                (CmpOp::Test, RegMemImm::Imm(value)) => smallvec![a, imm32(*value, bits)],
             };
             let mnemonic = if *op == CmpOp::Cmp { Mnemonic::Cmp } else { Mnemonic::Test };
-            vec![inst_of(mnemonic, operands)]
+            smallvec![inst_of(mnemonic, operands)]
         }
-        Inst::Setcc { cc, dst } => vec![inst_of(setcc_mnemonic(*cc), vec![reg(dst.to_reg(), 8)])],
+        Inst::Setcc { cc, dst } => smallvec![inst_of(setcc_mnemonic(*cc), smallvec![reg(dst.to_reg(), 8)])],
         Inst::Cmove { size, cc, consequent, dst, .. } => {
             let bits = size.bits();
-            vec![inst_of(cmov_mnemonic(*cc), vec![reg(dst.to_reg(), bits), reg(*consequent, bits)])]
+            smallvec![inst_of(cmov_mnemonic(*cc), smallvec![reg(dst.to_reg(), bits), reg(*consequent, bits)])]
         }
         // A jump to the label right after it is deleted by the buffer.
-        Inst::Jmp { target } if fallthrough(*target) => vec![],
-        Inst::Jmp { target } => vec![inst_of(Mnemonic::Jmp, vec![Operand::Branch(Target::Label(*target))])],
+        Inst::Jmp { target } if fallthrough(*target) => smallvec![],
+        Inst::Jmp { target } => smallvec![inst_of(Mnemonic::Jmp, smallvec![Operand::Branch(Target::Label(*target))])],
         Inst::JmpCond { cc, taken, not_taken } => {
-            let jcc =
-                |cc: CC, label: MachLabel| inst_of(branch_mnemonic(cc), vec![Operand::Branch(Target::Label(label))]);
+            let jcc = |cc: CC, label: MachLabel| {
+                inst_of(branch_mnemonic(cc), smallvec![Operand::Branch(Target::Label(label))])
+            };
             if fallthrough(*not_taken) {
-                vec![jcc(*cc, *taken)]
+                smallvec![jcc(*cc, *taken)]
             } else if fallthrough(*taken) {
-                vec![jcc(cc.invert(), *not_taken)]
+                smallvec![jcc(cc.invert(), *not_taken)]
             } else {
-                vec![jcc(*cc, *taken), inst_of(Mnemonic::Jmp, vec![Operand::Branch(Target::Label(*not_taken))])]
+                smallvec![
+                    jcc(*cc, *taken),
+                    inst_of(Mnemonic::Jmp, smallvec![Operand::Branch(Target::Label(*not_taken))])
+                ]
             }
         }
         Inst::JmpTable { index, tmp1, tmp2, default, targets } => {
@@ -393,100 +404,100 @@ pub fn derive(inst: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) 
                 displacement: 0,
                 size: MemorySize::Int32,
             };
-            let insts = vec![
-                inst_of(Mnemonic::Cmp, vec![reg(*index, 32), alu_imm(count, 32)]),
-                inst_of(Mnemonic::Jae, vec![Operand::Branch(Target::Label(*default))]),
-                inst_of(Mnemonic::Mov, vec![reg(t2, 32), reg(*index, 32)]),
+            let insts = smallvec![
+                inst_of(Mnemonic::Cmp, smallvec![reg(*index, 32), alu_imm(count, 32)]),
+                inst_of(Mnemonic::Jae, smallvec![Operand::Branch(Target::Label(*default))]),
+                inst_of(Mnemonic::Mov, smallvec![reg(t2, 32), reg(*index, 32)]),
                 inst_of(
                     Mnemonic::Lea,
-                    vec![reg(t1, 64), Operand::RipMem { target: Target::Inst(7), size: MemorySize::Unknown }],
+                    smallvec![reg(t1, 64), Operand::RipMem { target: Target::Inst(7), size: MemorySize::Unknown }],
                 ),
-                inst_of(Mnemonic::Movsxd, vec![reg(t2, 64), entry]),
-                inst_of(Mnemonic::Add, vec![reg(t1, 64), reg(t2, 64)]),
-                inst_of(Mnemonic::Jmp, vec![reg(t1, 64)]),
+                inst_of(Mnemonic::Movsxd, smallvec![reg(t2, 64), entry]),
+                inst_of(Mnemonic::Add, smallvec![reg(t1, 64), reg(t2, 64)]),
+                inst_of(Mnemonic::Jmp, smallvec![reg(t1, 64)]),
             ];
             return Derived { insts, table: targets.clone() };
         }
         Inst::CallKnown { symbol, .. } => {
             // rel32 is 0 until the relocation is applied: the next instruction.
-            let mut call = inst_of(Mnemonic::Call, vec![Operand::Branch(Target::Inst(1))]);
+            let mut call = inst_of(Mnemonic::Call, smallvec![Operand::Branch(Target::Inst(1))]);
             call.call_symbol = Some(*symbol);
-            vec![call]
+            smallvec![call]
         }
-        Inst::CallUnknown { target, .. } => vec![inst_of(Mnemonic::Call, vec![reg(*target, 64)])],
+        Inst::CallUnknown { target, .. } => smallvec![inst_of(Mnemonic::Call, smallvec![reg(*target, 64)])],
         Inst::Ud2 { code } => {
-            let mut ud2 = inst_of(Mnemonic::Ud2, vec![]);
+            let mut ud2 = inst_of(Mnemonic::Ud2, smallvec![]);
             ud2.trap = Some(*code);
-            vec![ud2]
+            smallvec![ud2]
         }
         Inst::TrapIf { cc, code } => {
-            let mut ud2 = inst_of(Mnemonic::Ud2, vec![]);
+            let mut ud2 = inst_of(Mnemonic::Ud2, smallvec![]);
             ud2.trap = Some(*code);
-            vec![inst_of(branch_mnemonic(cc.invert()), vec![Operand::Branch(Target::Inst(2))]), ud2]
+            smallvec![inst_of(branch_mnemonic(cc.invert()), smallvec![Operand::Branch(Target::Inst(2))]), ud2]
         }
         Inst::XmmRmR { size, op, src2, dst, .. } => {
             let src = match src2 {
                 RegMem::Reg(r) => xmm(*r),
                 RegMem::Mem(amode) => mem(amode, frame, sse_memory_size(*size, op.is_bitwise())),
             };
-            vec![inst_of(sse_mnemonic(*op, *size), vec![xmm(dst.to_reg()), src])]
+            smallvec![inst_of(sse_mnemonic(*op, *size), smallvec![xmm(dst.to_reg()), src])]
         }
         Inst::XmmSqrt { size, src, dst } => {
             let mnemonic = by_size(*size, Mnemonic::Sqrtss, Mnemonic::Sqrtsd);
-            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), xmm(*src)])]
+            smallvec![inst_of(mnemonic, smallvec![xmm(dst.to_reg()), xmm(*src)])]
         }
         Inst::XmmRound { size, mode, src, dst } => {
             // Bit 3 of the immediate suppresses the inexact exception.
             let imm = Operand::Imm { kind: OpKind::Immediate8, value: (*mode | 8) as i64 };
             let mnemonic = by_size(*size, Mnemonic::Roundss, Mnemonic::Roundsd);
-            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), xmm(*src), imm])]
+            smallvec![inst_of(mnemonic, smallvec![xmm(dst.to_reg()), xmm(*src), imm])]
         }
         Inst::XmmConvert { to, src, dst } => {
             let mnemonic = by_size(*to, Mnemonic::Cvtsd2ss, Mnemonic::Cvtss2sd);
-            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), xmm(*src)])]
+            smallvec![inst_of(mnemonic, smallvec![xmm(dst.to_reg()), xmm(*src)])]
         }
-        Inst::XmmMov { src, dst } => vec![inst_of(Mnemonic::Movaps, vec![xmm(dst.to_reg()), xmm(*src)])],
+        Inst::XmmMov { src, dst } => smallvec![inst_of(Mnemonic::Movaps, smallvec![xmm(dst.to_reg()), xmm(*src)])],
         Inst::XmmLoad { size, src, dst } => {
             let mnemonic = by_size(*size, Mnemonic::Movss, Mnemonic::Movsd);
-            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), mem(src, frame, sse_memory_size(*size, false))])]
+            smallvec![inst_of(mnemonic, smallvec![xmm(dst.to_reg()), mem(src, frame, sse_memory_size(*size, false))])]
         }
         Inst::XmmStore { size, src, dst } => {
             let mnemonic = by_size(*size, Mnemonic::Movss, Mnemonic::Movsd);
-            vec![inst_of(mnemonic, vec![mem(dst, frame, sse_memory_size(*size, false)), xmm(*src)])]
+            smallvec![inst_of(mnemonic, smallvec![mem(dst, frame, sse_memory_size(*size, false)), xmm(*src)])]
         }
         Inst::GprToXmm { size, src, dst } => {
-            vec![inst_of(movd_mnemonic(*size), vec![xmm(dst.to_reg()), reg(*src, size.bits())])]
+            smallvec![inst_of(movd_mnemonic(*size), smallvec![xmm(dst.to_reg()), reg(*src, size.bits())])]
         }
         Inst::XmmToGpr { size, src, dst } => {
-            vec![inst_of(movd_mnemonic(*size), vec![reg(dst.to_reg(), size.bits()), xmm(*src)])]
+            smallvec![inst_of(movd_mnemonic(*size), smallvec![reg(dst.to_reg(), size.bits()), xmm(*src)])]
         }
         Inst::Ucomis { size, a, b } => {
-            vec![inst_of(by_size(*size, Mnemonic::Ucomiss, Mnemonic::Ucomisd), vec![xmm(*a), xmm(*b)])]
+            smallvec![inst_of(by_size(*size, Mnemonic::Ucomiss, Mnemonic::Ucomisd), smallvec![xmm(*a), xmm(*b)])]
         }
         Inst::CvtIntToFloat { int_size, size, src, dst } => {
             let mnemonic = by_size(*size, Mnemonic::Cvtsi2ss, Mnemonic::Cvtsi2sd);
-            vec![inst_of(mnemonic, vec![xmm(dst.to_reg()), reg(*src, int_size.bits())])]
+            smallvec![inst_of(mnemonic, smallvec![xmm(dst.to_reg()), reg(*src, int_size.bits())])]
         }
         Inst::CvtFloatToIntTrunc { size, int_size, src, dst } => {
             let mnemonic = by_size(*size, Mnemonic::Cvttss2si, Mnemonic::Cvttsd2si);
-            vec![inst_of(mnemonic, vec![reg(dst.to_reg(), int_size.bits()), xmm(*src)])]
+            smallvec![inst_of(mnemonic, smallvec![reg(dst.to_reg(), int_size.bits()), xmm(*src)])]
         }
-        Inst::XmmCmove { cc, consequent, dst, .. } => derive_sse::xmm_cmove(*cc, *consequent, *dst, frame),
-        Inst::XmmMinMax { size, is_min, rhs, dst, .. } => derive_sse::min_max(*size, *is_min, *rhs, *dst, frame),
+        Inst::XmmCmove { cc, consequent, dst, .. } => derive_sse::xmm_cmove(*cc, *consequent, *dst, frame).into(),
+        Inst::XmmMinMax { size, is_min, rhs, dst, .. } => derive_sse::min_max(*size, *is_min, *rhs, *dst, frame).into(),
         Inst::CvtFloatToSint { size, int_size, saturating, src, dst, tmp_xmm } => {
-            derive_sse::float_to_sint(*size, *int_size, *saturating, *src, *dst, *tmp_xmm, frame)
+            derive_sse::float_to_sint(*size, *int_size, *saturating, *src, *dst, *tmp_xmm, frame).into()
         }
         Inst::CvtFloatToUint { size, int_size, saturating, src, dst, tmp_gpr, tmp_xmm, tmp_xmm2 } => {
             let temps = derive_sse::UintTemps { gpr: *tmp_gpr, xmm: *tmp_xmm, xmm2: *tmp_xmm2 };
-            derive_sse::float_to_uint(*size, *int_size, *saturating, *src, *dst, temps, frame)
+            derive_sse::float_to_uint(*size, *int_size, *saturating, *src, *dst, temps, frame).into()
         }
         Inst::CvtUint64ToFloat { size, src, dst, tmp1, tmp2 } => {
-            derive_sse::uint64_to_float(*size, *src, *dst, *tmp1, *tmp2, frame)
+            derive_sse::uint64_to_float(*size, *src, *dst, *tmp1, *tmp2, frame).into()
         }
-        Inst::Push64 { src } => vec![inst_of(Mnemonic::Push, vec![reg(*src, 64)])],
-        Inst::Pop64 { dst } => vec![inst_of(Mnemonic::Pop, vec![reg(dst.to_reg(), 64)])],
+        Inst::Push64 { src } => smallvec![inst_of(Mnemonic::Push, smallvec![reg(*src, 64)])],
+        Inst::Pop64 { dst } => smallvec![inst_of(Mnemonic::Pop, smallvec![reg(dst.to_reg(), 64)])],
     };
-    Derived { insts, table: vec![] }
+    Derived { insts, table: Vec::new() }
 }
 
 fn sign_extend_mnemonic(size: OperandSize) -> Mnemonic {

@@ -17,7 +17,7 @@
 //! operand kind, size or encoding choice), `all_forms` gains its key.
 
 use super::check::Case;
-use crate::common::LabelAt;
+use crate::common::{FormKeys, LabelAt};
 use compiler::isa::x64::inst::Inst;
 use compiler::isa::x64::inst::args::*;
 use compiler::machinst::Reg;
@@ -53,12 +53,12 @@ fn byte_reg_class(reg: Reg) -> &'static str {
     }
 }
 
-fn rmi_kind(src: &RegMemImm) -> String {
+fn rmi_kind(src: &RegMemImm) -> &'static str {
     match src {
-        RegMemImm::Reg(_) => "Reg".into(),
-        RegMemImm::Mem(_) => "Mem".into(),
-        RegMemImm::Imm(value) if i8::try_from(*value).is_ok() => "Imm8".into(),
-        RegMemImm::Imm(_) => "Imm32".into(),
+        RegMemImm::Reg(_) => "Reg",
+        RegMemImm::Mem(_) => "Mem",
+        RegMemImm::Imm(value) if i8::try_from(*value).is_ok() => "Imm8",
+        RegMemImm::Imm(_) => "Imm32",
     }
 }
 
@@ -77,7 +77,7 @@ fn base_class(base: Reg) -> &'static str {
     }
 }
 
-fn disp_keys(prefix: &str, disp: i32, keys: &mut Vec<String>) {
+fn disp_keys(prefix: &str, disp: i32, keys: &mut FormKeys) {
     let class = if disp == 0 {
         "Zero"
     } else if i8::try_from(disp).is_ok() {
@@ -85,44 +85,44 @@ fn disp_keys(prefix: &str, disp: i32, keys: &mut Vec<String>) {
     } else {
         "Disp32"
     };
-    keys.push(format!("{prefix}/Disp/{class}"));
+    keys.push(format_args!("{prefix}/Disp/{class}"));
     if DISP_EDGES.contains(&disp) {
-        keys.push(format!("{prefix}/DispValue/{disp}"));
+        keys.push(format_args!("{prefix}/DispValue/{disp}"));
     }
 }
 
 /// The addressing forms of an integer instruction's memory operand.
-fn amode_keys(amode: &Amode, keys: &mut Vec<String>) {
+fn amode_keys(amode: &Amode, keys: &mut FormKeys) {
     amode_keys_under("Amode", amode, keys);
 }
 
 /// The addressing forms under `prefix`: `Amode` for integer instructions,
 /// `SseAmode` for SSE ones (whose mandatory prefix goes before REX).
-fn amode_keys_under(prefix: &str, amode: &Amode, keys: &mut Vec<String>) {
+fn amode_keys_under(prefix: &str, amode: &Amode, keys: &mut FormKeys) {
     match *amode {
         Amode::ImmReg { base, disp } => {
-            keys.push(format!("{prefix}/Base/{}", base_class(base)));
+            keys.push(format_args!("{prefix}/Base/{}", base_class(base)));
             if hw(base) >= 8 {
-                keys.push(format!("{prefix}/BaseExtended"));
+                keys.push(format_args!("{prefix}/BaseExtended"));
             }
             disp_keys(prefix, disp, keys);
         }
         Amode::ImmRegRegShift { base, index, shift, disp } => {
-            keys.push(format!("{prefix}/IndexBase/{}", base_class(base)));
-            keys.push(format!("{prefix}/Index/Scale{}", 1 << shift));
+            keys.push(format_args!("{prefix}/IndexBase/{}", base_class(base)));
+            keys.push(format_args!("{prefix}/Index/Scale{}", 1 << shift));
             if hw(base) >= 8 {
-                keys.push(format!("{prefix}/BaseExtended"));
+                keys.push(format_args!("{prefix}/BaseExtended"));
             }
             if hw(index) >= 8 {
-                keys.push(format!("{prefix}/IndexExtended"));
+                keys.push(format_args!("{prefix}/IndexExtended"));
             }
             if hw(index) == 12 {
-                keys.push(format!("{prefix}/IndexR12"));
+                keys.push(format_args!("{prefix}/IndexR12"));
             }
             disp_keys(prefix, disp, keys);
         }
-        Amode::RipRelative { .. } => keys.push(format!("{prefix}/Rip")),
-        Amode::Frame(offset) => keys.push(format!("{prefix}/Frame/{}", frame_offset_name(offset))),
+        Amode::RipRelative { .. } => keys.push(format_args!("{prefix}/Rip")),
+        Amode::Frame(offset) => keys.push(format_args!("{prefix}/Frame/{}", frame_offset_name(offset))),
     }
 }
 
@@ -159,13 +159,13 @@ fn frame_offset_name(offset: FrameOffset) -> &'static str {
     }
 }
 
-fn rmi_amode(src: &RegMemImm, keys: &mut Vec<String>) {
+fn rmi_amode(src: &RegMemImm, keys: &mut FormKeys) {
     if let RegMemImm::Mem(amode) = src {
         amode_keys(amode, keys);
     }
 }
 
-fn rm_amode(src: &RegMem, keys: &mut Vec<String>) {
+fn rm_amode(src: &RegMem, keys: &mut FormKeys) {
     if let RegMem::Mem(amode) = src {
         amode_keys(amode, keys);
     }
@@ -191,10 +191,18 @@ fn label_form(at: LabelAt) -> &'static str {
 
 /// The forms `case` exercises; the first is the instruction's own form.
 pub fn form_keys(case: &Case) -> Vec<String> {
-    let mut keys = Vec::new();
-    let k = &mut keys;
+    let mut keys = FormKeys::new();
+    form_keys_into(case, &mut keys);
+    keys.to_vec()
+}
+
+/// [`form_keys`] into a reusable list (cleared first): the sweep's way,
+/// which allocates nothing once the list has grown.
+pub fn form_keys_into(case: &Case, keys: &mut FormKeys) {
+    keys.clear();
+    let k = keys;
     match &case.inst {
-        Inst::Args { .. } => k.push("Args".into()),
+        Inst::Args { .. } => k.push_str("Args"),
         Inst::Ret { .. } => {
             let frame = &case.frame;
             let add = match frame.frame_size {
@@ -202,170 +210,171 @@ pub fn form_keys(case: &Case) -> Vec<String> {
                 n if n < 128 => "Imm8",
                 _ => "Imm32",
             };
-            k.push(format!("Ret/{add}"));
+            k.push(format_args!("Ret/{add}"));
             if !frame.callee_saves.is_empty() {
-                k.push("Ret/CalleeSaves".into());
+                k.push_str("Ret/CalleeSaves");
             }
         }
         Inst::AluRmiR { size, op, src2, .. } => {
-            k.push(format!("AluRmiR/{op:?}/{size:?}/{}", rmi_kind(src2)));
+            k.push(format_args!("AluRmiR/{op:?}/{size:?}/{}", rmi_kind(src2)));
             match src2 {
-                RegMemImm::Imm(value) if ALU_IMM_EDGES.contains(value) => k.push(format!("AluImm/{value}")),
+                RegMemImm::Imm(value) if ALU_IMM_EDGES.contains(value) => k.push(format_args!("AluImm/{value}")),
                 _ => rmi_amode(src2, k),
             }
         }
         Inst::Imul { size, src2, .. } => {
-            k.push(format!("Imul/{size:?}/{}", rm_kind(src2)));
+            k.push(format_args!("Imul/{size:?}/{}", rm_kind(src2)));
             rm_amode(src2, k);
         }
-        Inst::Unary { size, op, .. } => k.push(format!("Unary/{op:?}/{size:?}")),
+        Inst::Unary { size, op, .. } => k.push(format_args!("Unary/{op:?}/{size:?}")),
         Inst::BitScan { size, op, src, .. } => {
-            k.push(format!("BitScan/{op:?}/{size:?}/{}", rm_kind(src)));
+            k.push(format_args!("BitScan/{op:?}/{size:?}/{}", rm_kind(src)));
             rm_amode(src, k);
         }
         Inst::Shift { size, kind, amount, .. } => {
-            k.push(format!("Shift/{kind:?}/{size:?}/{}", if amount.is_some() { "Imm" } else { "Cl" }))
+            k.push(format_args!("Shift/{kind:?}/{size:?}/{}", if amount.is_some() { "Imm" } else { "Cl" }))
         }
         Inst::Div { size, signed, .. } => {
-            k.push(format!("Div/{}/{size:?}", if *signed { "Signed" } else { "Unsigned" }))
+            k.push(format_args!("Div/{}/{size:?}", if *signed { "Signed" } else { "Unsigned" }))
         }
-        Inst::SignExtendData { size, .. } => k.push(format!("SignExtendData/{size:?}")),
-        Inst::CheckedSRem { size, .. } => k.push(format!("CheckedSRem/{size:?}")),
-        Inst::MovRR { size, .. } => k.push(format!("MovRR/{size:?}")),
+        Inst::SignExtendData { size, .. } => k.push(format_args!("SignExtendData/{size:?}")),
+        Inst::CheckedSRem { size, .. } => k.push(format_args!("CheckedSRem/{size:?}")),
+        Inst::MovRR { size, .. } => k.push(format_args!("MovRR/{size:?}")),
         Inst::Imm { size, value, .. } => {
-            k.push(format!("Imm/{size:?}/{}", imm_form(*size, *value)));
+            k.push(format_args!("Imm/{size:?}/{}", imm_form(*size, *value)));
             if IMM_EDGES.contains(value) {
-                k.push(format!("ImmValue/{value:#x}"));
+                k.push(format_args!("ImmValue/{value:#x}"));
             }
         }
         Inst::MovzxRmR { mode, src, .. } | Inst::MovsxRmR { mode, src, .. } => {
             let name = if matches!(case.inst, Inst::MovzxRmR { .. }) { "MovzxRmR" } else { "MovsxRmR" };
-            k.push(format!("{name}/{mode:?}/{}", rm_kind(src)));
+            k.push(format_args!("{name}/{mode:?}/{}", rm_kind(src)));
             match src {
-                RegMem::Reg(r) if mode.src_bytes() == 1 => k.push(format!("ByteReg/{name}/{}", byte_reg_class(*r))),
+                RegMem::Reg(r) if mode.src_bytes() == 1 => {
+                    k.push(format_args!("ByteReg/{name}/{}", byte_reg_class(*r)))
+                }
                 _ => rm_amode(src, k),
             }
         }
         Inst::Mov64MR { src, .. } => {
-            k.push("Mov64MR".into());
+            k.push_str("Mov64MR");
             amode_keys(src, k);
         }
         Inst::MovRM { size, src, dst } => {
-            k.push(format!("MovRM/{size:?}"));
+            k.push(format_args!("MovRM/{size:?}"));
             if *size == OperandSize::Size8 {
-                k.push(format!("ByteReg/MovRM/{}", byte_reg_class(*src)));
+                k.push(format_args!("ByteReg/MovRM/{}", byte_reg_class(*src)));
             }
             amode_keys(dst, k);
         }
         Inst::Lea { addr, .. } => {
-            k.push("Lea".into());
+            k.push_str("Lea");
             amode_keys(addr, k);
         }
         Inst::Cmp { size, op, src2, .. } => {
             // `test` has no imm8 form.
             let kind = match (op, src2) {
-                (CmpOp::Test, RegMemImm::Imm(_)) => "Imm32".into(),
+                (CmpOp::Test, RegMemImm::Imm(_)) => "Imm32",
                 _ => rmi_kind(src2),
             };
-            k.push(format!("Cmp/{op:?}/{size:?}/{kind}"));
+            k.push(format_args!("Cmp/{op:?}/{size:?}/{kind}"));
             match src2 {
                 RegMemImm::Imm(value) if *op == CmpOp::Cmp && ALU_IMM_EDGES.contains(value) => {
-                    k.push(format!("CmpImm/{value}"))
+                    k.push(format_args!("CmpImm/{value}"))
                 }
                 _ => rmi_amode(src2, k),
             }
         }
         Inst::Setcc { cc, dst } => {
-            k.push(format!("Setcc/{cc:?}"));
-            k.push(format!("ByteReg/Setcc/{}", byte_reg_class(dst.to_reg())));
+            k.push(format_args!("Setcc/{cc:?}"));
+            k.push(format_args!("ByteReg/Setcc/{}", byte_reg_class(dst.to_reg())));
         }
         Inst::Cmove { size, cc, .. } => {
-            k.push(format!("Cmove/{cc:?}"));
-            k.push(format!("Cmove/{size:?}"));
+            k.push(format_args!("Cmove/{cc:?}"));
+            k.push(format_args!("Cmove/{size:?}"));
         }
-        Inst::Jmp { target } => k.push(format!("Jmp/{}", label_form(case.labels[target.0 as usize]))),
+        Inst::Jmp { target } => k.push(format_args!("Jmp/{}", label_form(case.labels[target.0 as usize]))),
         Inst::JmpCond { cc, taken, not_taken } => {
-            k.push(format!("JmpCond/{cc:?}"));
+            k.push(format_args!("JmpCond/{cc:?}"));
             let (taken, not_taken) = (case.labels[taken.0 as usize], case.labels[not_taken.0 as usize]);
             let shape = match (taken, not_taken) {
                 (_, LabelAt::End) => "FallThroughNotTaken",
                 (LabelAt::End, _) => "FallThroughTaken",
                 _ => "Both",
             };
-            k.push(format!("JmpCond/{shape}"));
+            k.push(format_args!("JmpCond/{shape}"));
         }
-        Inst::JmpTable { .. } => k.push("JmpTable".into()),
-        Inst::CallKnown { .. } => k.push("CallKnown".into()),
-        Inst::CallUnknown { .. } => k.push("CallUnknown".into()),
-        Inst::Ud2 { .. } => k.push("Ud2".into()),
-        Inst::TrapIf { cc, .. } => k.push(format!("TrapIf/{cc:?}")),
+        Inst::JmpTable { .. } => k.push_str("JmpTable"),
+        Inst::CallKnown { .. } => k.push_str("CallKnown"),
+        Inst::CallUnknown { .. } => k.push_str("CallUnknown"),
+        Inst::Ud2 { .. } => k.push_str("Ud2"),
+        Inst::TrapIf { cc, .. } => k.push(format_args!("TrapIf/{cc:?}")),
         Inst::XmmRmR { size, op, src2, dst, .. } => {
-            k.push(format!("XmmRmR/{size:?}/{op:?}/{}", rm_kind(src2)));
+            k.push(format_args!("XmmRmR/{size:?}/{op:?}/{}", rm_kind(src2)));
             sse_operand_keys("XmmRmR", dst.to_reg(), src2, false, k);
         }
         Inst::XmmSqrt { size, src, dst } => {
-            k.push(format!("XmmSqrt/{size:?}"));
+            k.push(format_args!("XmmSqrt/{size:?}"));
             sse_operand_keys("XmmSqrt", dst.to_reg(), &RegMem::Reg(*src), false, k);
         }
         Inst::XmmRound { size, mode, src, dst } => {
-            k.push(format!("XmmRound/{size:?}/Mode{mode}"));
+            k.push(format_args!("XmmRound/{size:?}/Mode{mode}"));
             sse_operand_keys("XmmRound", dst.to_reg(), &RegMem::Reg(*src), false, k);
         }
         Inst::XmmConvert { to, src, dst } => {
-            k.push(format!("XmmConvert/To{to:?}"));
+            k.push(format_args!("XmmConvert/To{to:?}"));
             sse_operand_keys("XmmConvert", dst.to_reg(), &RegMem::Reg(*src), false, k);
         }
         Inst::XmmMov { src, dst } => {
-            k.push("XmmMov".into());
+            k.push_str("XmmMov");
             sse_operand_keys("XmmMov", dst.to_reg(), &RegMem::Reg(*src), false, k);
         }
         Inst::XmmLoad { size, src, dst } => {
-            k.push(format!("XmmLoad/{size:?}"));
+            k.push(format_args!("XmmLoad/{size:?}"));
             sse_operand_keys("XmmLoad", dst.to_reg(), &RegMem::Mem(*src), false, k);
         }
         Inst::XmmStore { size, src, dst } => {
-            k.push(format!("XmmStore/{size:?}"));
+            k.push(format_args!("XmmStore/{size:?}"));
             sse_operand_keys("XmmStore", *src, &RegMem::Mem(*dst), false, k);
         }
         Inst::GprToXmm { size, src, dst } => {
-            k.push(format!("GprToXmm/{size:?}"));
+            k.push(format_args!("GprToXmm/{size:?}"));
             let w = *size == OperandSize::Size64;
             sse_operand_keys("GprToXmm", dst.to_reg(), &RegMem::Reg(*src), w, k);
         }
         Inst::XmmToGpr { size, src, dst } => {
-            k.push(format!("XmmToGpr/{size:?}"));
+            k.push(format_args!("XmmToGpr/{size:?}"));
             let w = *size == OperandSize::Size64;
             sse_operand_keys("XmmToGpr", *src, &RegMem::Reg(dst.to_reg()), w, k);
         }
         Inst::Ucomis { size, a, b } => {
-            k.push(format!("Ucomis/{size:?}"));
+            k.push(format_args!("Ucomis/{size:?}"));
             sse_operand_keys("Ucomis", *a, &RegMem::Reg(*b), false, k);
         }
         Inst::CvtIntToFloat { int_size, size, src, dst } => {
-            k.push(format!("CvtIntToFloat/{int_size:?}/{size:?}"));
+            k.push(format_args!("CvtIntToFloat/{int_size:?}/{size:?}"));
             let w = *int_size == OperandSize::Size64;
             sse_operand_keys("CvtIntToFloat", dst.to_reg(), &RegMem::Reg(*src), w, k);
         }
         Inst::CvtFloatToIntTrunc { size, int_size, src, dst } => {
-            k.push(format!("CvtFloatToIntTrunc/{size:?}/{int_size:?}"));
+            k.push(format_args!("CvtFloatToIntTrunc/{size:?}/{int_size:?}"));
             let w = *int_size == OperandSize::Size64;
             sse_operand_keys("CvtFloatToIntTrunc", dst.to_reg(), &RegMem::Reg(*src), w, k);
         }
-        Inst::XmmCmove { cc, .. } => k.push(format!("XmmCmove/{cc:?}")),
+        Inst::XmmCmove { cc, .. } => k.push(format_args!("XmmCmove/{cc:?}")),
         Inst::XmmMinMax { size, is_min, .. } => {
-            k.push(format!("XmmMinMax/{}/{size:?}", if *is_min { "Min" } else { "Max" }))
+            k.push(format_args!("XmmMinMax/{}/{size:?}", if *is_min { "Min" } else { "Max" }))
         }
         Inst::CvtFloatToSint { size, int_size, saturating, .. } => {
-            k.push(format!("CvtFloatToSint/{}/{size:?}/{int_size:?}", conversion_kind(*saturating)))
+            k.push(format_args!("CvtFloatToSint/{}/{size:?}/{int_size:?}", conversion_kind(*saturating)))
         }
         Inst::CvtFloatToUint { size, int_size, saturating, .. } => {
-            k.push(format!("CvtFloatToUint/{}/{size:?}/{int_size:?}", conversion_kind(*saturating)))
+            k.push(format_args!("CvtFloatToUint/{}/{size:?}/{int_size:?}", conversion_kind(*saturating)))
         }
-        Inst::CvtUint64ToFloat { size, .. } => k.push(format!("CvtUint64ToFloat/{size:?}")),
-        Inst::Push64 { .. } => k.push("Push64".into()),
-        Inst::Pop64 { .. } => k.push("Pop64".into()),
+        Inst::CvtUint64ToFloat { size, .. } => k.push(format_args!("CvtUint64ToFloat/{size:?}")),
+        Inst::Push64 { .. } => k.push_str("Push64"),
+        Inst::Pop64 { .. } => k.push_str("Pop64"),
     }
-    keys
 }
 
 fn conversion_kind(saturating: bool) -> &'static str {
@@ -390,19 +399,19 @@ fn register_class(reg: Reg) -> &'static str {
 /// (`SseRex/WRB`, `None` without REX); and whether `variant` was seen with
 /// an extended register anywhere (which needs REX after the mandatory
 /// prefix).
-fn sse_operand_keys(variant: &str, reg_field: Reg, rm_field: &RegMem, w: bool, keys: &mut Vec<String>) {
-    keys.push(format!("SseReg/Reg/{}", register_class(reg_field)));
+fn sse_operand_keys(variant: &str, reg_field: Reg, rm_field: &RegMem, w: bool, keys: &mut FormKeys) {
+    keys.push(format_args!("SseReg/Reg/{}", register_class(reg_field)));
     let mut extended = hw(reg_field) >= 8;
     match rm_field {
         RegMem::Reg(rm) => {
-            keys.push(format!("SseReg/Rm/{}", register_class(*rm)));
+            keys.push(format_args!("SseReg/Rm/{}", register_class(*rm)));
             extended |= hw(*rm) >= 8;
             let bits: String = [(w, 'W'), (hw(reg_field) >= 8, 'R'), (hw(*rm) >= 8, 'B')]
                 .iter()
                 .filter(|(on, _)| *on)
                 .map(|(_, c)| c)
                 .collect();
-            keys.push(format!("SseRex/{}", if bits.is_empty() { "None" } else { &bits }));
+            keys.push(format_args!("SseRex/{}", if bits.is_empty() { "None" } else { &bits }));
         }
         RegMem::Mem(amode) => {
             amode_keys_under("SseAmode", amode, keys);
@@ -414,7 +423,7 @@ fn sse_operand_keys(variant: &str, reg_field: Reg, rm_field: &RegMem, w: bool, k
         }
     }
     if extended {
-        keys.push(format!("{variant}/ExtendedRegs"));
+        keys.push(format_args!("{variant}/ExtendedRegs"));
     }
 }
 

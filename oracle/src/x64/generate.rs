@@ -29,6 +29,7 @@
 
 use super::check::Case;
 use super::forms::{ALU_IMM_EDGES, DISP_EDGES, IMM_EDGES};
+use crate::common::choose_except;
 use arbitrary::{Result, Unstructured};
 use compiler::isa::x64::inst::Inst;
 use compiler::isa::x64::inst::args::*;
@@ -327,8 +328,7 @@ fn gpr(u: &mut Unstructured) -> Result<Reg> {
 
 /// Any general-purpose register but the encodings in `excluded`.
 fn gpr_except(u: &mut Unstructured, excluded: &[u8]) -> Result<Reg> {
-    let allowed: Vec<u8> = (0..16).filter(|enc| !excluded.contains(enc)).collect();
-    Ok(regs::gpr(*u.choose(&allowed)?))
+    Ok(regs::gpr(choose_except(u, 16, excluded)?))
 }
 
 /// Any XMM register.
@@ -337,8 +337,7 @@ fn xmm(u: &mut Unstructured) -> Result<Reg> {
 }
 
 fn xmm_except(u: &mut Unstructured, excluded: &[u8]) -> Result<Reg> {
-    let allowed: Vec<u8> = (0..16).filter(|enc| !excluded.contains(enc)).collect();
-    Ok(regs::xmm(*u.choose(&allowed)?))
+    Ok(regs::xmm(choose_except(u, 16, excluded)?))
 }
 
 fn int_size(u: &mut Unstructured) -> Result<OperandSize> {

@@ -21,6 +21,7 @@
 //! instances of every form.
 
 mod generated;
+mod lift;
 mod rows;
 
 use super::check::{Case, check_bytes, check_case, emit_case, words_of};
