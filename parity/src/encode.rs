@@ -22,10 +22,14 @@
 //! where the two decoders read the bytes differently.
 
 mod isa;
+pub mod report;
 mod summary;
 
 pub use isa::{Aarch64, IsaOracle, Judgement, X64, judge_bytes};
-pub use summary::{Defect, EncodeReport, FormRow, IsaSummary, SecondSummary};
+pub use summary::{
+    CraneliftDifference, CraneliftSummary, DecoderDisagreement, Defect, EncodeReport, FormRow, IsaSummary, MAX_KEPT,
+    SecondSummary,
+};
 
 use arbitrary::Unstructured;
 use std::collections::{BTreeMap, HashMap};
@@ -155,19 +159,18 @@ fn run_chunk<O: IsaOracle>(options: &Options, forms: &Forms, chunk: u64) -> Tall
     let mut tally = Tally::new(chunk, forms.names.len());
     let mut stream = Stream::for_chunk(options.seed, chunk);
     let mut buffer = [0u8; INSTANCE_BYTES];
-    let mut keys = Vec::new();
+    let mut keys = oracle::FormKeys::new();
     let mut slots = Vec::new();
     for index in 0..options.chunk_size {
         stream.fill(&mut buffer);
         let Ok(case) = O::arbitrary_case(&mut Unstructured::new(&buffer)) else { continue };
-        keys.clear();
         O::form_keys_into(&case, &mut keys);
         slots.clear();
-        slots.extend(keys.iter().map(|key| forms.index.get(key.as_str()).copied()));
+        slots.extend(keys.iter().map(|key| forms.index.get(key).copied()));
         let judgement = judge_bytes::<O>(&case, None, options.second_decoder);
-        tally.record(&keys, &slots, &case, index, judgement);
+        tally.record::<O>(&keys, &slots, &case, index, judgement);
         if options.cranelift {
-            tally.record_cranelift(&keys, &slots, &case, O::cranelift(&case));
+            tally.record_cranelift::<O>(&keys, &slots, &case, index, O::cranelift(&case));
         }
     }
     tally.busy = started.elapsed();

@@ -53,7 +53,7 @@ pub struct EncodeArgs {
     json: Option<PathBuf>,
 }
 
-fn progress_bar(isa: &str, show: bool) -> indicatif::ProgressBar {
+pub(crate) fn progress_bar(isa: &str, show: bool) -> indicatif::ProgressBar {
     if !show || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }

@@ -18,9 +18,14 @@
 //! - [`encode`]: the encoder sweep: generated instances of every
 //!   instruction form, checked by the encoder oracles (and a second
 //!   decoder); `parity encode` runs it.
+//! - [`whole`]: whole-function Cranelift parity: wasmtime's code for a
+//!   corpus, lifted into our instructions and re-encoded by our emitter;
+//!   `parity whole` runs it.
 //! - [`fuzz`]: the logic of the cargo-fuzz targets (`fuzz/`), callable
 //!   from tests.
 pub mod diff;
 pub mod encode;
 pub mod fuzz;
+mod markup;
 pub mod wast;
+pub mod whole;

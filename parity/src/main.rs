@@ -14,15 +14,20 @@
 //!   └─▶ parity::diff::corpus::check (every regression case, every ISA, no fault)
 //! parity encode [--isa ..] [--cases N] [--seed S] [--second-decoder] [--jobs J] [--json OUT]
 //!   └─▶ parity::encode (generated instances of every form ─▶ encoder oracles (+ capstone) ─▶ summary)
+//! parity report [--isa ..] [--cases N] [--seed S] [--jobs J] [--out-dir audit]
+//!   └─▶ parity::encode + capstone + Cranelift ─▶ parity::encode::report (audit/encoding.{json,md,html})
+//! parity whole [--isa ..] [--corpus PATH...] [--json OUT] [--examples N]
+//!   └─▶ parity::whole (wasmtime's code ─▶ lift ─▶ our emitter ─▶ identical / equivalent / different)
 //! ```
 //!
 //! Exit status: 0 when nothing failed (with `--check`: nothing regressed
 //! against the expectations; with `--bless`: the expectations were written),
 //! 1 when something failed or regressed (for `sweep`, `replay` and
-//! `corpus`: any divergence; for `encode`: any wrong encoding), 2 on usage
+//! `corpus`: any divergence; for `encode` and `report`: any wrong encoding), 2 on usage
 //! errors and unreadable paths. The last line of a `wast` run is always
 //! `N passed, N failed, N skipped`; CI parses it. The last line of a
-//! `sweep` is `divergences: N`, of an `encode` `defects: N`.
+//! `sweep` is `divergences: N`, of an `encode` `defects: N`, of a `whole`
+//! `different: N` (exit 1 when it is not 0).
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -34,6 +39,8 @@ use std::process::ExitCode;
 
 mod diff_commands;
 mod encode_command;
+mod report_command;
+mod whole_command;
 
 /// The wasm2native verification harness.
 #[derive(Parser)]
@@ -57,6 +64,10 @@ enum Command {
     Corpus(diff_commands::CorpusArgs),
     /// Encoder sweep: generated instances of every instruction form, checked by the decoder oracles.
     Encode(encode_command::EncodeArgs),
+    /// Encoding audit report: the encoder sweep with capstone and Cranelift, as audit/encoding.{json,md,html}.
+    Report(report_command::ReportArgs),
+    /// Whole-function parity: Cranelift's code for a corpus, re-encoded instruction by instruction.
+    Whole(whole_command::WholeArgs),
 }
 
 #[derive(Args)]
@@ -115,6 +126,8 @@ fn main() -> ExitCode {
         Command::Reduce(args) => diff_commands::run_reduce(args),
         Command::Corpus(args) => diff_commands::run_corpus(args),
         Command::Encode(args) => encode_command::run_encode(args),
+        Command::Report(args) => report_command::run_report(args),
+        Command::Whole(args) => whole_command::run_whole(args),
     };
     match result {
         Ok(code) => code,

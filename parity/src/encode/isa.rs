@@ -19,8 +19,8 @@ pub trait IsaOracle {
     fn all_forms() -> Vec<String>;
     /// An arbitrary instance.
     fn arbitrary_case(u: &mut arbitrary::Unstructured) -> arbitrary::Result<Self::Case>;
-    /// Appends the forms `case` exercises to `keys`.
-    fn form_keys_into(case: &Self::Case, keys: &mut Vec<String>);
+    /// Writes the forms `case` exercises into `keys` (cleared first).
+    fn form_keys_into(case: &Self::Case, keys: &mut oracle::FormKeys);
     /// Emits `case` (or takes `bytes` instead) and checks it, without the
     /// decoder's text of a pass.
     fn check(case: &Self::Case, bytes: Option<&[u8]>) -> Result<Checked, Mismatch>;
@@ -29,6 +29,9 @@ pub trait IsaOracle {
     /// Our bytes compared with real Cranelift's encoding of the same
     /// instruction.
     fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity;
+    /// The Cranelift instruction `case` translates to, named as
+    /// `oracle::cranelift::coverage` names them (`None`: no counterpart).
+    fn cranelift_instruction(case: &Self::Case) -> Option<String>;
 }
 
 /// x86-64: `oracle::x64`.
@@ -49,8 +52,8 @@ impl IsaOracle for X64 {
         oracle::x64::arbitrary_case(u)
     }
 
-    fn form_keys_into(case: &Self::Case, keys: &mut Vec<String>) {
-        keys.extend(oracle::x64::form_keys(case));
+    fn form_keys_into(case: &Self::Case, keys: &mut oracle::FormKeys) {
+        oracle::x64::form_keys_into(case, keys);
     }
 
     fn check(case: &Self::Case, bytes: Option<&[u8]>) -> Result<Checked, Mismatch> {
@@ -67,6 +70,10 @@ impl IsaOracle for X64 {
     fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity {
         oracle::cranelift::x64::compare(case)
     }
+
+    fn cranelift_instruction(case: &Self::Case) -> Option<String> {
+        oracle::cranelift::coverage::x64_instruction(case)
+    }
 }
 
 impl IsaOracle for Aarch64 {
@@ -81,8 +88,8 @@ impl IsaOracle for Aarch64 {
         oracle::aarch64::arbitrary_case(u)
     }
 
-    fn form_keys_into(case: &Self::Case, keys: &mut Vec<String>) {
-        keys.extend(oracle::aarch64::form_keys(case));
+    fn form_keys_into(case: &Self::Case, keys: &mut oracle::FormKeys) {
+        oracle::aarch64::form_keys_into(case, keys);
     }
 
     fn check(case: &Self::Case, bytes: Option<&[u8]>) -> Result<Checked, Mismatch> {
@@ -98,6 +105,10 @@ impl IsaOracle for Aarch64 {
 
     fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity {
         oracle::cranelift::aarch64::compare(case)
+    }
+
+    fn cranelift_instruction(case: &Self::Case) -> Option<String> {
+        oracle::cranelift::coverage::aarch64_instruction(case)
     }
 }
 

@@ -2,23 +2,26 @@
 //! prints and writes as JSON.
 //!
 //! Part of the encoder sweep ([`crate::encode`]): every chunk of instances
-//! is counted into a [`Tally`] (per form, per outcome, with the first few
-//! examples); tallies are merged in chunk order and turned into an
-//! [`IsaSummary`], which [`EncodeReport`] collects per ISA. The summary is
-//! serde-serializable for later reports.
+//! is counted into a [`Tally`] (per form, per outcome, with every mismatch:
+//! defects, decoder disagreements and Cranelift differences, each with its
+//! bytes and both readings of them); tallies are merged in chunk order and
+//! turned into an [`IsaSummary`], which [`EncodeReport`] collects per ISA.
+//! The summary is serde-serializable; the encoding audit report
+//! ([`super::report`]) is written from it.
 
-use super::Judgement;
-use super::Options;
-use oracle::SecondOpinion;
+use super::{IsaOracle, Judgement, Options};
+use oracle::{Checked, SecondOpinion};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::fmt::{Debug, Write as _};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::{self, Debug, Write as _};
 use std::time::Duration;
 
-/// Examples kept of defects and of decoder-unsupported instances.
+/// Examples kept of decoder-unsupported instances (of either decoder).
 const MAX_EXAMPLES: usize = 10;
-/// Examples kept of decoder disagreements, per field.
-const MAX_DISAGREEMENT_EXAMPLES: usize = 3;
+/// Mismatches kept of each kind (defects, decoder disagreements, Cranelift
+/// differences): every one, up to this bound on memory for a badly broken
+/// emitter. The counts are exact whatever is kept.
+pub const MAX_KEPT: usize = 10_000;
 
 /// The counts of one form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +52,13 @@ pub struct FormRow {
     /// Cranelift parity: no single Cranelift instruction to compare with.
     #[serde(default)]
     pub cranelift_no_counterpart: u64,
+    /// Cranelift parity: the reasons of the equivalent instances, counted.
+    #[serde(default)]
+    pub cranelift_equivalent_reasons: BTreeMap<String, u64>,
+    /// Cranelift parity: the reasons of the instances without a
+    /// counterpart, counted.
+    #[serde(default)]
+    pub cranelift_no_counterpart_reasons: BTreeMap<String, u64>,
 }
 
 impl FormRow {
@@ -63,6 +73,12 @@ impl FormRow {
         self.cranelift_equivalent += other.cranelift_equivalent;
         self.cranelift_different += other.cranelift_different;
         self.cranelift_no_counterpart += other.cranelift_no_counterpart;
+        for (reason, count) in &other.cranelift_equivalent_reasons {
+            *self.cranelift_equivalent_reasons.entry(reason.clone()).or_default() += count;
+        }
+        for (reason, count) in &other.cranelift_no_counterpart_reasons {
+            *self.cranelift_no_counterpart_reasons.entry(reason.clone()).or_default() += count;
+        }
     }
 
     /// The form's Cranelift classification over its instances: `different`
@@ -98,8 +114,64 @@ pub struct Defect {
     pub bytes: String,
     /// The decoder's text of them.
     pub decoded: String,
+    /// Capstone's reading of the same bytes, compared with the primary
+    /// decoder's.
+    #[serde(default)]
+    pub capstone: String,
     /// The oracle's report (field, expected, found).
     pub report: String,
+}
+
+/// Bytes the two decoders read differently (not a defect of ours).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecoderDisagreement {
+    /// The instance's first (own) form.
+    pub form: String,
+    /// The chunk and index of the instance (`encode::replay` rebuilds
+    /// the instruction; it is not kept, to keep the report short).
+    pub chunk: u64,
+    pub index: u64,
+    /// Our bytes (the code), as hex.
+    pub bytes: String,
+    /// Which field differs (`oracle::Disagreement::field`).
+    pub field: String,
+    /// Which machine instruction of the bytes (0-based).
+    pub instruction: usize,
+    /// The primary decoder's value of the field, and capstone's.
+    pub primary: String,
+    pub capstone: String,
+    /// The primary decoder's text of the instruction, and capstone's.
+    pub primary_text: String,
+    pub capstone_text: String,
+}
+
+impl fmt::Display for DecoderDisagreement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "instruction {}: {} differs: primary `{}` has {}, capstone `{}` has {}",
+            self.instruction, self.field, self.primary_text, self.primary, self.capstone_text, self.capstone
+        )
+    }
+}
+
+/// An instance whose bytes mean something else than Cranelift's encoding of
+/// the same instruction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CraneliftDifference {
+    /// The instance's first (own) form.
+    pub form: String,
+    /// The chunk and index of the instance (`encode::replay`).
+    pub chunk: u64,
+    pub index: u64,
+    /// The instruction (`Debug`).
+    pub inst: String,
+    /// Our bytes and Cranelift's, as hex.
+    pub ours: String,
+    pub theirs: String,
+    /// The primary decoder's text of each.
+    pub our_text: String,
+    pub their_text: String,
 }
 
 /// What the second decoder said over a whole sweep.
@@ -110,8 +182,9 @@ pub struct SecondSummary {
     pub unsupported: u64,
     /// Disagreements counted by field.
     pub by_field: BTreeMap<String, u64>,
-    /// The first few disagreements of each field.
-    pub examples: BTreeMap<String, Vec<String>>,
+    /// Every disagreement (up to [`MAX_KEPT`]), in sweep order.
+    #[serde(default)]
+    pub disagreements: Vec<DecoderDisagreement>,
     /// The first few instances capstone does not support.
     pub unsupported_examples: Vec<String>,
 }
@@ -127,8 +200,15 @@ pub struct CraneliftSummary {
     pub equivalent_reasons: BTreeMap<String, u64>,
     /// Instances without a counterpart, counted by reason.
     pub no_counterpart_reasons: BTreeMap<String, u64>,
-    /// The first few different meanings: bytes and both disassemblies.
-    pub different_examples: Vec<String>,
+    /// Every different meaning (up to [`MAX_KEPT`]): bytes and both
+    /// disassemblies.
+    #[serde(default)]
+    pub differences: Vec<CraneliftDifference>,
+    /// Instances per Cranelift instruction their translation gave
+    /// (`oracle::cranelift::coverage` names), for the coverage of
+    /// Cranelift's instruction set.
+    #[serde(default)]
+    pub instructions: BTreeMap<String, u64>,
 }
 
 /// The counts of some chunks (one, or all merged so far).
@@ -141,11 +221,17 @@ pub(crate) struct Tally {
     /// Keys `all_forms()` does not list (e.g. `Args`, which emits nothing).
     unlisted: BTreeMap<String, FormRow>,
     defects: u64,
-    defect_examples: Vec<Defect>,
+    all_defects: Vec<Defect>,
     unsupported: u64,
     unsupported_examples: Vec<String>,
     second: SecondSummary,
     cranelift: CraneliftSummary,
+    /// Per listed form (indexed like `forms`): Cranelift's reasons, as the
+    /// oracle's static strings (counted without allocating).
+    reasons: Vec<FormReasons>,
+    /// Instances per Cranelift instruction (made a map of `cranelift` when
+    /// merged).
+    cranelift_instructions: HashMap<String, u64>,
     /// Time spent checking (summed over threads).
     pub(crate) busy: Duration,
 }
@@ -159,11 +245,13 @@ impl Tally {
             forms: vec![FormRow::default(); forms],
             unlisted: BTreeMap::new(),
             defects: 0,
-            defect_examples: Vec::new(),
+            all_defects: Vec::new(),
             unsupported: 0,
             unsupported_examples: Vec::new(),
             second: SecondSummary::default(),
             cranelift: CraneliftSummary::default(),
+            reasons: vec![FormReasons::default(); forms],
+            cranelift_instructions: HashMap::new(),
             busy: Duration::ZERO,
         }
     }
@@ -177,16 +265,16 @@ impl Tally {
 
     /// Counts one instance, exercising the forms `keys` (`slots` holds each
     /// one's index in `all_forms()`, `None` for an unlisted key).
-    pub(crate) fn record<C: Debug>(
+    pub(crate) fn record<O: IsaOracle>(
         &mut self,
-        keys: &[String],
+        keys: &oracle::FormKeys,
         slots: &[Option<usize>],
-        case: &C,
+        case: &O::Case,
         index: u64,
         judgement: Judgement,
     ) {
         self.instances += 1;
-        let first_form = || keys.first().cloned().unwrap_or_default();
+        let first_form = || keys.first().unwrap_or_default().to_string();
         let mut bump: fn(&mut FormRow) = |row| row.instances += 1;
         match judgement {
             Judgement::Pass { instructions, second } => {
@@ -203,9 +291,24 @@ impl Tally {
                     Some(SecondOpinion::DecodersDisagree(d)) => {
                         self.second.disagree += 1;
                         *self.second.by_field.entry(d.field.to_string()).or_default() += 1;
-                        let examples = self.second.examples.entry(d.field.to_string()).or_default();
-                        if examples.len() < MAX_DISAGREEMENT_EXAMPLES {
-                            examples.push(d.to_string());
+                        if self.second.disagreements.len() < MAX_KEPT {
+                            // Rare: emit the instance again for its bytes.
+                            let bytes = match O::check(case, None) {
+                                Ok(checked) => hex(&checked.bytes[..checked.code_len]),
+                                Err(mismatch) => mismatch.bytes,
+                            };
+                            self.second.disagreements.push(DecoderDisagreement {
+                                form: first_form(),
+                                chunk: self.chunk,
+                                index,
+                                bytes,
+                                field: d.field.to_string(),
+                                instruction: d.instruction,
+                                primary: d.primary,
+                                capstone: d.capstone,
+                                primary_text: d.primary_text,
+                                capstone_text: d.capstone_text,
+                            });
                         }
                         bump = |row| {
                             row.instances += 1;
@@ -226,14 +329,15 @@ impl Tally {
             }
             Judgement::Defect(mismatch) => {
                 self.defects += 1;
-                if self.defect_examples.len() < MAX_EXAMPLES {
-                    self.defect_examples.push(Defect {
+                if self.all_defects.len() < MAX_KEPT {
+                    self.all_defects.push(Defect {
                         form: first_form(),
                         chunk: self.chunk,
                         index,
                         inst: mismatch.inst.clone(),
                         bytes: mismatch.bytes.clone(),
                         decoded: mismatch.decoded.clone(),
+                        capstone: capstone_reading::<O>(&mismatch.bytes),
                         report: mismatch.to_string(),
                     });
                 }
@@ -253,49 +357,82 @@ impl Tally {
                 };
             }
         }
-        for (&slot, key) in slots.iter().zip(keys) {
+        for (&slot, key) in slots.iter().zip(keys.iter()) {
             bump(self.row(slot, key));
         }
     }
 
-    /// Counts Cranelift's verdict on one instance.
-    pub(crate) fn record_cranelift<C: Debug>(
+    /// Counts Cranelift's verdict on instance `index`, and the Cranelift
+    /// instruction it translated to.
+    pub(crate) fn record_cranelift<O: IsaOracle>(
         &mut self,
-        keys: &[String],
+        keys: &oracle::FormKeys,
         slots: &[Option<usize>],
-        case: &C,
+        case: &O::Case,
+        index: u64,
         parity: oracle::cranelift::Parity,
     ) {
         use oracle::cranelift::Parity;
+        if !matches!(parity, Parity::NoCounterpart(_))
+            && let Some(name) = O::cranelift_instruction(case)
+        {
+            match self.cranelift_instructions.get_mut(&name) {
+                Some(count) => *count += 1,
+                None => {
+                    self.cranelift_instructions.insert(name, 1);
+                }
+            }
+        }
         let summary = &mut self.cranelift;
+        let mut reason: Option<(bool, &'static str)> = None;
         let bump: fn(&mut FormRow) = match parity {
             Parity::Identical => {
                 summary.identical += 1;
                 |row| row.cranelift_identical += 1
             }
-            Parity::Equivalent { reason, .. } => {
+            Parity::Equivalent { reason: why, .. } => {
                 summary.equivalent += 1;
-                *summary.equivalent_reasons.entry(reason.to_string()).or_default() += 1;
+                *summary.equivalent_reasons.entry(why.to_string()).or_default() += 1;
+                reason = Some((true, why));
                 |row| row.cranelift_equivalent += 1
             }
             Parity::Different { ours, theirs, our_text, their_text } => {
                 summary.different += 1;
-                if summary.different_examples.len() < MAX_EXAMPLES {
-                    summary.different_examples.push(format!(
-                        "{case:?}: ours [{}] `{our_text}`, Cranelift [{}] `{their_text}`",
-                        hex(&ours),
-                        hex(&theirs)
-                    ));
+                if summary.differences.len() < MAX_KEPT {
+                    summary.differences.push(CraneliftDifference {
+                        form: keys.first().unwrap_or_default().to_string(),
+                        chunk: self.chunk,
+                        index,
+                        inst: format!("{case:?}"),
+                        ours: hex(&ours),
+                        theirs: hex(&theirs),
+                        our_text,
+                        their_text,
+                    });
                 }
                 |row| row.cranelift_different += 1
             }
-            Parity::NoCounterpart(reason) => {
+            Parity::NoCounterpart(why) => {
                 summary.no_counterpart += 1;
-                *summary.no_counterpart_reasons.entry(reason.to_string()).or_default() += 1;
+                *summary.no_counterpart_reasons.entry(why.to_string()).or_default() += 1;
+                reason = Some((false, why));
                 |row| row.cranelift_no_counterpart += 1
             }
         };
-        for (&slot, key) in slots.iter().zip(keys) {
+        for (&slot, key) in slots.iter().zip(keys.iter()) {
+            match (slot, reason) {
+                (Some(i), Some((equivalent, why))) => self.reasons[i].count(equivalent, why),
+                (None, Some((equivalent, why))) => {
+                    let row = self.row(None, key);
+                    let reasons = if equivalent {
+                        &mut row.cranelift_equivalent_reasons
+                    } else {
+                        &mut row.cranelift_no_counterpart_reasons
+                    };
+                    *reasons.entry(why.to_string()).or_default() += 1;
+                }
+                _ => {}
+            }
             bump(self.row(slot, key));
         }
     }
@@ -310,9 +447,15 @@ impl Tally {
         for (key, row) in &other.unlisted {
             self.unlisted.entry(key.clone()).or_default().add(row);
         }
+        for (mine, theirs) in self.reasons.iter_mut().zip(&other.reasons) {
+            mine.add(theirs);
+        }
+        for (name, count) in other.cranelift_instructions {
+            *self.cranelift_instructions.entry(name).or_default() += count;
+        }
         self.defects += other.defects;
-        let room = MAX_EXAMPLES.saturating_sub(self.defect_examples.len());
-        self.defect_examples.extend(other.defect_examples.into_iter().take(room));
+        let room = MAX_KEPT.saturating_sub(self.all_defects.len());
+        self.all_defects.extend(other.all_defects.into_iter().take(room));
         self.unsupported += other.unsupported;
         let room = MAX_EXAMPLES.saturating_sub(self.unsupported_examples.len());
         self.unsupported_examples.extend(other.unsupported_examples.into_iter().take(room));
@@ -323,11 +466,8 @@ impl Tally {
         for (field, count) in other.second.by_field {
             *second.by_field.entry(field).or_default() += count;
         }
-        for (field, examples) in other.second.examples {
-            let mine = second.examples.entry(field).or_default();
-            let room = MAX_DISAGREEMENT_EXAMPLES.saturating_sub(mine.len());
-            mine.extend(examples.into_iter().take(room));
-        }
+        let room = MAX_KEPT.saturating_sub(second.disagreements.len());
+        second.disagreements.extend(other.second.disagreements.into_iter().take(room));
         let room = MAX_EXAMPLES.saturating_sub(second.unsupported_examples.len());
         second.unsupported_examples.extend(other.second.unsupported_examples.into_iter().take(room));
         let (mine, theirs) = (&mut self.cranelift, other.cranelift);
@@ -341,8 +481,8 @@ impl Tally {
         for (reason, count) in theirs.no_counterpart_reasons {
             *mine.no_counterpart_reasons.entry(reason).or_default() += count;
         }
-        let room = MAX_EXAMPLES.saturating_sub(mine.different_examples.len());
-        mine.different_examples.extend(theirs.different_examples.into_iter().take(room));
+        let room = MAX_KEPT.saturating_sub(mine.differences.len());
+        mine.differences.extend(theirs.differences.into_iter().take(room));
         self.busy += other.busy;
     }
 
@@ -359,9 +499,16 @@ impl Tally {
         elapsed: Duration,
         jobs: usize,
     ) -> IsaSummary {
-        for (row, name) in self.forms.iter_mut().zip(names) {
+        for ((row, name), reasons) in self.forms.iter_mut().zip(names).zip(&self.reasons) {
             row.form = name.clone();
+            for &(why, count) in &reasons.equivalent {
+                *row.cranelift_equivalent_reasons.entry(why.to_string()).or_default() += count;
+            }
+            for &(why, count) in &reasons.no_counterpart {
+                *row.cranelift_no_counterpart_reasons.entry(why.to_string()).or_default() += count;
+            }
         }
+        self.cranelift.instructions = self.cranelift_instructions.drain().collect();
         for (key, row) in self.unlisted.iter_mut() {
             row.form = key.clone();
         }
@@ -383,7 +530,7 @@ impl Tally {
             min_instances_per_form: self.forms.iter().map(|r| r.instances).min().unwrap_or(0),
             short_forms,
             defects: self.defects,
-            defect_examples: self.defect_examples,
+            all_defects: self.all_defects,
             decoder_unsupported: self.unsupported,
             unsupported_examples: self.unsupported_examples,
             second: options.second_decoder.then_some(self.second),
@@ -422,8 +569,8 @@ pub struct IsaSummary {
     pub short_forms: Vec<(String, u64)>,
     /// Wrong encodings.
     pub defects: u64,
-    /// The first few.
-    pub defect_examples: Vec<Defect>,
+    /// Every one (up to [`MAX_KEPT`]), in sweep order.
+    pub all_defects: Vec<Defect>,
     /// Instances the primary decoder does not support.
     pub decoder_unsupported: u64,
     pub unsupported_examples: Vec<String>,
@@ -477,11 +624,11 @@ impl IsaSummary {
             let _ = writeln!(o, "  short: ... and {} more forms", self.short_forms.len() - examples);
         }
         let _ = writeln!(o, "defects: {}", self.defects);
-        for defect in self.defect_examples.iter().take(examples) {
+        for defect in self.all_defects.iter().take(examples) {
             let _ = writeln!(
                 o,
-                "  DEFECT [{}] chunk {} index {}: bytes [{}], decoded `{}`\n    {}",
-                defect.form, defect.chunk, defect.index, defect.bytes, defect.decoded, defect.report
+                "  DEFECT [{}] chunk {} index {}: bytes [{}], decoded `{}`, capstone: {}\n    {}",
+                defect.form, defect.chunk, defect.index, defect.bytes, defect.decoded, defect.capstone, defect.report
             );
         }
         let _ = writeln!(o, "decoder unsupported: {}", self.decoder_unsupported);
@@ -496,7 +643,7 @@ impl IsaSummary {
             );
             for (field, count) in &second.by_field {
                 let _ = writeln!(o, "  disagree on {field}: {count}");
-                for example in second.examples.get(field).into_iter().flatten().take(examples) {
+                for example in second.disagreements.iter().filter(|d| &d.field == field).take(examples) {
                     let _ = writeln!(o, "    {example}");
                 }
             }
@@ -527,8 +674,12 @@ impl IsaSummary {
             for (reason, count) in cranelift.no_counterpart_reasons.iter().take(examples) {
                 let _ = writeln!(o, "  no counterpart ({count}): {reason}");
             }
-            for example in cranelift.different_examples.iter().take(examples) {
-                let _ = writeln!(o, "  DIFFERENT {example}");
+            for d in cranelift.differences.iter().take(examples) {
+                let _ = writeln!(
+                    o,
+                    "  DIFFERENT [{}] chunk {} index {}: ours [{}] `{}`, Cranelift [{}] `{}`",
+                    d.form, d.chunk, d.index, d.ours, d.our_text, d.theirs, d.their_text
+                );
             }
         }
         let _ = writeln!(
@@ -563,4 +714,52 @@ impl EncodeReport {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+/// Capstone's reading of `bytes` (hex, as the oracle prints them) compared
+/// with the primary decoder's, in one line: how a defect's bytes read to
+/// the second decoder.
+fn capstone_reading<O: IsaOracle>(bytes: &str) -> String {
+    let code: Result<Vec<u8>, _> = bytes.split_whitespace().map(|b| u8::from_str_radix(b, 16)).collect();
+    let Ok(code) = code else { return format!("not read: the bytes `{bytes}` are not hex") };
+    let checked = Checked { code_len: code.len(), bytes: code, text: String::new(), instructions: 0 };
+    match O::second_opinion(&checked) {
+        SecondOpinion::Agree => "reads the same instructions as the primary decoder".to_string(),
+        SecondOpinion::DecodersDisagree(d) => {
+            format!(
+                "`{}` (instruction {}: {} {} where the primary decoder has {})",
+                d.capstone_text, d.instruction, d.field, d.capstone, d.primary
+            )
+        }
+        SecondOpinion::Unsupported { detail } => format!("cannot compare: {detail}"),
+    }
+}
+
+/// One form's Cranelift reasons, counted by the oracle's static strings.
+#[derive(Clone, Debug, Default)]
+struct FormReasons {
+    equivalent: Vec<(&'static str, u64)>,
+    no_counterpart: Vec<(&'static str, u64)>,
+}
+
+impl FormReasons {
+    fn count(&mut self, equivalent: bool, why: &'static str) {
+        add_reason(if equivalent { &mut self.equivalent } else { &mut self.no_counterpart }, why, 1);
+    }
+
+    fn add(&mut self, other: &FormReasons) {
+        for &(why, count) in &other.equivalent {
+            add_reason(&mut self.equivalent, why, count);
+        }
+        for &(why, count) in &other.no_counterpart {
+            add_reason(&mut self.no_counterpart, why, count);
+        }
+    }
+}
+
+fn add_reason(list: &mut Vec<(&'static str, u64)>, why: &'static str, count: u64) {
+    match list.iter_mut().find(|(reason, _)| *reason == why) {
+        Some((_, n)) => *n += count,
+        None => list.push((why, count)),
+    }
 }
