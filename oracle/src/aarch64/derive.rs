@@ -20,6 +20,7 @@ use compiler::isa::aarch64::inst::args_fp::{FloatSize, FpuOp1, FpuOp2};
 use compiler::isa::aarch64::inst::emit::FrameLayout;
 use compiler::machinst::{MachLabel, Reg};
 use compiler::runtime::TrapCode;
+use smallvec::{SmallVec, smallvec};
 use yaxpeax_arm::armv8::a64::{Opcode, Operand, SIMDSizeCode, ShiftStyle, SizeCode};
 
 /// A PC-relative target.
@@ -46,7 +47,7 @@ pub enum ExpectedOperand {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MachineInst {
     pub opcode: Opcode,
-    pub operands: Vec<ExpectedOperand>,
+    pub operands: SmallVec<[ExpectedOperand; 4]>,
     /// The trap recorded at this instruction, if any.
     pub trap: Option<TrapCode>,
     /// The function a `bl` here is relocated against.
@@ -63,14 +64,18 @@ pub enum Expected {
     Constant { rd: u16, size: OperandSize, value: u64 },
 }
 
+/// The expected code of one `Inst`: most have one or two pieces, kept
+/// inline.
+pub type Code = SmallVec<[Expected; 2]>;
+
 /// An instruction's machine code: the code, then (for a jump table) a table
 /// of 32-bit entries, one per target label.
 pub struct Derived {
-    pub code: Vec<Expected>,
+    pub code: Code,
     pub table: Vec<MachLabel>,
 }
 
-fn inst(opcode: Opcode, operands: Vec<Operand>) -> Expected {
+fn inst(opcode: Opcode, operands: impl IntoIterator<Item = Operand>) -> Expected {
     Expected::Inst(MachineInst {
         opcode,
         operands: operands.into_iter().map(ExpectedOperand::Plain).collect(),
@@ -79,8 +84,8 @@ fn inst(opcode: Opcode, operands: Vec<Operand>) -> Expected {
     })
 }
 
-fn branch(opcode: Opcode, leading: Vec<Operand>, target: Target) -> Expected {
-    let mut operands: Vec<ExpectedOperand> = leading.into_iter().map(ExpectedOperand::Plain).collect();
+fn branch(opcode: Opcode, leading: impl IntoIterator<Item = Operand>, target: Target) -> Expected {
+    let mut operands: SmallVec<[ExpectedOperand; 4]> = leading.into_iter().map(ExpectedOperand::Plain).collect();
     operands.push(ExpectedOperand::Pc(target));
     Expected::Inst(MachineInst { opcode, operands, trap: None, call_symbol: None })
 }
@@ -235,7 +240,7 @@ fn mem_operand(mem: &AMode, access_bytes: u32) -> Operand {
 /// offset in `x17` and the register form. Frame locations: outgoing
 /// arguments, stack slots and spill slots stack upwards from `sp`; incoming
 /// arguments sit above the frame record at `x29 + 16`.
-fn resolve(mem: &AMode, frame: &FrameLayout, access_bytes: u32, out: &mut Vec<Expected>) -> AMode {
+fn resolve(mem: &AMode, frame: &FrameLayout, access_bytes: u32, out: &mut Code) -> AMode {
     let (rn, offset) = match *mem {
         AMode::RegOffset { rn, offset } => (rn, offset),
         AMode::Frame(location) => frame_location(location, frame),
@@ -302,36 +307,36 @@ fn pair_operand(mem: &PairAMode) -> Operand {
 /// not), two (high part shifted, then low) below 2^24, else through `x17`
 /// and the extended-register form (the only add/sub form that takes `sp`
 /// and a register).
-fn sp_adjust(op: AluOp, amount: u32, out: &mut Vec<Expected>) {
+fn sp_adjust(op: AluOp, amount: u32, out: &mut Code) {
     let size = OperandSize::Size64;
     let stack = Operand::RegisterOrSP(SizeCode::X, 31);
     let opcode = alu_opcode(op);
     if amount == 0 {
     } else if amount < 0x1000 {
-        out.push(inst(opcode, vec![stack, stack, Operand::Immediate(amount)]));
+        out.push(inst(opcode, [stack, stack, Operand::Immediate(amount)]));
     } else if amount & 0xfff == 0 && amount < 0x100_0000 {
-        out.push(inst(opcode, vec![stack, stack, Operand::ImmShift((amount >> 12) as u16, 12)]));
+        out.push(inst(opcode, [stack, stack, Operand::ImmShift((amount >> 12) as u16, 12)]));
     } else if amount < 0x100_0000 {
-        out.push(inst(opcode, vec![stack, stack, Operand::ImmShift((amount >> 12) as u16, 12)]));
-        out.push(inst(opcode, vec![stack, stack, Operand::Immediate(amount & 0xfff)]));
+        out.push(inst(opcode, [stack, stack, Operand::ImmShift((amount >> 12) as u16, 12)]));
+        out.push(inst(opcode, [stack, stack, Operand::Immediate(amount & 0xfff)]));
     } else {
         out.push(Expected::Constant { rd: 17, size, value: amount as u64 });
-        out.push(inst(opcode, vec![stack, stack, Operand::RegShift(ShiftStyle::LSL, 0, SizeCode::X, 17)]));
+        out.push(inst(opcode, [stack, stack, Operand::RegShift(ShiftStyle::LSL, 0, SizeCode::X, 17)]));
     }
 }
 
 fn cbr(kind: CondBrKind, target: Target) -> Expected {
     match kind {
-        CondBrKind::Cond(cond) => branch(Opcode::Bcc(cond.bits() as u8), vec![], target),
-        CondBrKind::Zero(reg, size) => branch(Opcode::CBZ, vec![zr(size, reg)], target),
-        CondBrKind::NotZero(reg, size) => branch(Opcode::CBNZ, vec![zr(size, reg)], target),
+        CondBrKind::Cond(cond) => branch(Opcode::Bcc(cond.bits() as u8), [], target),
+        CondBrKind::Zero(reg, size) => branch(Opcode::CBZ, [zr(size, reg)], target),
+        CondBrKind::NotZero(reg, size) => branch(Opcode::CBNZ, [zr(size, reg)], target),
     }
 }
 
 fn trapping(code: TrapCode) -> Expected {
     Expected::Inst(MachineInst {
         opcode: Opcode::UDF,
-        operands: vec![ExpectedOperand::Plain(Operand::Imm16(code.as_u8() as u16))],
+        operands: smallvec![ExpectedOperand::Plain(Operand::Imm16(code.as_u8() as u16))],
         trap: Some(code),
         call_symbol: None,
     })
@@ -341,7 +346,7 @@ fn trapping(code: TrapCode) -> Expected {
 /// whether a label is bound right after the instruction (so the buffer
 /// deletes a jump to it or inverts a conditional branch over it).
 pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(MachLabel) -> bool) -> Derived {
-    let mut out = Vec::new();
+    let mut out = Code::new();
     let mut table = Vec::new();
     let o = &mut out;
     let x64 = OperandSize::Size64;
@@ -351,57 +356,57 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
             sp_adjust(AluOp::Add, frame.frame_size, o);
             for &enc in frame.float_callee_saves.iter().rev() {
                 let d = Operand::SIMDRegister(SIMDSizeCode::D, enc as u16);
-                o.push(inst(Opcode::LDR, vec![d, Operand::RegPostIndex(31, 16)]));
+                o.push(inst(Opcode::LDR, [d, Operand::RegPostIndex(31, 16)]));
             }
             for pair in frame.callee_saves.chunks(2).rev() {
                 match *pair {
-                    [a] => o.push(inst(Opcode::LDR, vec![x(a as u16), Operand::RegPostIndex(31, 16)])),
-                    [a, b] => o.push(inst(Opcode::LDP, vec![x(a as u16), x(b as u16), Operand::RegPostIndex(31, 16)])),
+                    [a] => o.push(inst(Opcode::LDR, [x(a as u16), Operand::RegPostIndex(31, 16)])),
+                    [a, b] => o.push(inst(Opcode::LDP, [x(a as u16), x(b as u16), Operand::RegPostIndex(31, 16)])),
                     _ => unreachable!(),
                 }
             }
-            o.push(inst(Opcode::LDP, vec![x(29), x(30), Operand::RegPostIndex(31, 16)]));
-            o.push(inst(Opcode::RET, vec![x(30)]));
+            o.push(inst(Opcode::LDP, [x(29), x(30), Operand::RegPostIndex(31, 16)]));
+            o.push(inst(Opcode::RET, [x(30)]));
         }
         Inst::AluRRR { op, size, rd, rn, rm } if op.is_arith() || op.is_logical() => {
             let rm = Operand::RegShift(ShiftStyle::LSL, 0, code(*size), n(*rm));
-            o.push(inst(alu_opcode(*op), vec![zr(*size, rd.to_reg()), zr(*size, *rn), rm]));
+            o.push(inst(alu_opcode(*op), [zr(*size, rd.to_reg()), zr(*size, *rn), rm]));
         }
         Inst::AluRRR { op, size, rd, rn, rm } => {
-            o.push(inst(alu_opcode(*op), vec![zr(*size, rd.to_reg()), zr(*size, *rn), zr(*size, *rm)]));
+            o.push(inst(alu_opcode(*op), [zr(*size, rd.to_reg()), zr(*size, *rn), zr(*size, *rm)]));
         }
         Inst::AluRRRShift { op, size, rd, rn, rm, shift, amount } => {
             let rm = Operand::RegShift(shift_style(*shift), *amount, code(*size), n(*rm));
-            o.push(inst(alu_opcode(*op), vec![zr(*size, rd.to_reg()), zr(*size, *rn), rm]));
+            o.push(inst(alu_opcode(*op), [zr(*size, rd.to_reg()), zr(*size, *rn), rm]));
         }
         Inst::AluRRRExtend { op, size, rd, rn, rm, extend, shift } => {
             let rd = if op.sets_flags() { zr(*size, rd.to_reg()) } else { sp(*size, rd.to_reg()) };
             let width = if *size == x64 && !extend.reads_w() { SizeCode::X } else { SizeCode::W };
             let style = yaxpeax_quirks(extend_style(*extend), false, width);
             let rm = Operand::RegShift(style, *shift, width, n(*rm));
-            o.push(inst(alu_opcode(*op), vec![rd, sp(*size, *rn), rm]));
+            o.push(inst(alu_opcode(*op), [rd, sp(*size, *rn), rm]));
         }
         Inst::AluRRImm12 { op, size, rd, rn, imm } => {
             let rd = if op.sets_flags() { zr(*size, rd.to_reg()) } else { sp(*size, rd.to_reg()) };
-            o.push(inst(alu_opcode(*op), vec![rd, sp(*size, *rn), imm12(*imm)]));
+            o.push(inst(alu_opcode(*op), [rd, sp(*size, *rn), imm12(*imm)]));
         }
         Inst::AluRRImmLogic { op, size, rd, rn, imm } => {
             let rd = if op.sets_flags() { zr(*size, rd.to_reg()) } else { sp(*size, rd.to_reg()) };
             let value = if *size == x64 { Operand::Imm64(imm.value) } else { Operand::Immediate(imm.value as u32) };
-            o.push(inst(alu_opcode(*op), vec![rd, zr(*size, *rn), value]));
+            o.push(inst(alu_opcode(*op), [rd, zr(*size, *rn), value]));
         }
         Inst::ShiftImm { op, size, rd, rn, amount } => {
             let (width, s) = (size.bits(), *amount as u32);
             let (rd, rn) = (zr(*size, rd.to_reg()), zr(*size, *rn));
             let bitfield = |opcode, immr: u32, imms: u32| {
-                inst(opcode, vec![rd, rn, Operand::Immediate(immr), Operand::Immediate(imms)])
+                inst(opcode, [rd, rn, Operand::Immediate(immr), Operand::Immediate(imms)])
             };
             o.push(match op {
                 // lsl #s is ubfm #(-s mod width), #(width - 1 - s)
                 ShiftOp::Lsl => bitfield(Opcode::UBFM, (width - s) % width, width - 1 - s),
                 ShiftOp::Lsr => bitfield(Opcode::UBFM, s, width - 1),
                 ShiftOp::Asr => bitfield(Opcode::SBFM, s, width - 1),
-                ShiftOp::Ror => inst(Opcode::EXTR, vec![rd, rn, rn, Operand::Immediate(s)]),
+                ShiftOp::Ror => inst(Opcode::EXTR, [rd, rn, rn, Operand::Immediate(s)]),
             });
         }
         Inst::AluRRRR { op, size, rd, rn, rm, ra } => {
@@ -410,14 +415,14 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
                 AluOp3::MSub => Opcode::MSUB,
             };
             let s = *size;
-            o.push(inst(opcode, vec![zr(s, rd.to_reg()), zr(s, *rn), zr(s, *rm), zr(s, *ra)]));
+            o.push(inst(opcode, [zr(s, rd.to_reg()), zr(s, *rn), zr(s, *rm), zr(s, *ra)]));
         }
         Inst::BitRR { op, size, rd, rn } => {
             let opcode = match op {
                 BitOp::Rbit => Opcode::RBIT,
                 BitOp::Clz => Opcode::CLZ,
             };
-            o.push(inst(opcode, vec![zr(*size, rd.to_reg()), zr(*size, *rn)]));
+            o.push(inst(opcode, [zr(*size, rd.to_reg()), zr(*size, *rn)]));
         }
         Inst::Extend { rd, rn, signed, from_bits, to_bits } => {
             let from = *from_bits as u32;
@@ -425,32 +430,32 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
                 // sxtb/sxth/sxtw: sbfm rd, rn, #0, #(from - 1) at the target width.
                 let size = OperandSize::of(*to_bits == 64);
                 let (rd, rn) = (zr(size, rd.to_reg()), zr(size, *rn));
-                o.push(inst(Opcode::SBFM, vec![rd, rn, Operand::Immediate(0), Operand::Immediate(from - 1)]));
+                o.push(inst(Opcode::SBFM, [rd, rn, Operand::Immediate(0), Operand::Immediate(from - 1)]));
             } else if from == 32 {
                 // mov wd, wn
                 let w = OperandSize::Size32;
                 let rm = Operand::RegShift(ShiftStyle::LSL, 0, SizeCode::W, n(*rn));
-                o.push(inst(Opcode::ORR, vec![zr(w, rd.to_reg()), Operand::Register(SizeCode::W, 31), rm]));
+                o.push(inst(Opcode::ORR, [zr(w, rd.to_reg()), Operand::Register(SizeCode::W, 31), rm]));
             } else {
                 // uxtb/uxth: the 32-bit ubfm, which zeroes bits 63..32 too.
                 let w = OperandSize::Size32;
                 let (rd, rn) = (zr(w, rd.to_reg()), zr(w, *rn));
-                o.push(inst(Opcode::UBFM, vec![rd, rn, Operand::Immediate(0), Operand::Immediate(from - 1)]));
+                o.push(inst(Opcode::UBFM, [rd, rn, Operand::Immediate(0), Operand::Immediate(from - 1)]));
             }
         }
         Inst::Mov { size, rd, rm } => {
             let rm = Operand::RegShift(ShiftStyle::LSL, 0, code(*size), n(*rm));
-            o.push(inst(Opcode::ORR, vec![zr(*size, rd.to_reg()), Operand::Register(code(*size), 31), rm]));
+            o.push(inst(Opcode::ORR, [zr(*size, rd.to_reg()), Operand::Register(code(*size), 31), rm]));
         }
         Inst::MovWide { op, size, rd, imm } => {
             let opcode = match op {
                 MoveWideOp::MovZ => Opcode::MOVZ,
                 MoveWideOp::MovN => Opcode::MOVN,
             };
-            o.push(inst(opcode, vec![zr(*size, rd.to_reg()), Operand::ImmShift(imm.bits, 16 * imm.shift)]));
+            o.push(inst(opcode, [zr(*size, rd.to_reg()), Operand::ImmShift(imm.bits, 16 * imm.shift)]));
         }
         Inst::MovK { size, rd, imm, .. } => {
-            o.push(inst(Opcode::MOVK, vec![zr(*size, rd.to_reg()), Operand::ImmShift(imm.bits, 16 * imm.shift)]));
+            o.push(inst(Opcode::MOVK, [zr(*size, rd.to_reg()), Operand::ImmShift(imm.bits, 16 * imm.shift)]));
         }
         Inst::Imm { size, value, rd } => {
             o.push(Expected::Constant { rd: n(rd.to_reg()), size: *size, value: value & size.mask() });
@@ -458,29 +463,29 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
         Inst::CSel { size, cond, rd, rn, rm } => {
             let s = *size;
             let cond = Operand::ConditionCode(cond.bits() as u8);
-            o.push(inst(Opcode::CSEL, vec![zr(s, rd.to_reg()), zr(s, *rn), zr(s, *rm), cond]));
+            o.push(inst(Opcode::CSEL, [zr(s, rd.to_reg()), zr(s, *rn), zr(s, *rm), cond]));
         }
         Inst::CSet { size, cond, rd } => {
             // cset rd, cond is csinc rd, zr, zr, !cond
             let zero = Operand::Register(code(*size), 31);
             let inverted = Operand::ConditionCode(cond.invert().bits() as u8);
-            o.push(inst(Opcode::CSINC, vec![zr(*size, rd.to_reg()), zero, zero, inverted]));
+            o.push(inst(Opcode::CSINC, [zr(*size, rd.to_reg()), zero, zero, inverted]));
         }
         Inst::CCmpImm { size, rn, imm, nzcv, cond } => {
             let (imm, nzcv) = (Operand::Immediate(*imm as u32), Operand::Immediate(*nzcv as u32));
-            o.push(inst(Opcode::CCMP, vec![zr(*size, *rn), imm, nzcv, Operand::ConditionCode(cond.bits() as u8)]));
+            o.push(inst(Opcode::CCMP, [zr(*size, *rn), imm, nzcv, Operand::ConditionCode(cond.bits() as u8)]));
         }
         Inst::Load { op, rd, mem } => {
             let mem = resolve(mem, frame, op.access_bytes(), o);
             let unscaled = matches!(mem, AMode::Unscaled { .. });
             let rt = zr(OperandSize::of(op.writes_x()), rd.to_reg());
-            o.push(inst(load_opcode(*op, unscaled), vec![rt, mem_operand(&mem, op.access_bytes())]));
+            o.push(inst(load_opcode(*op, unscaled), [rt, mem_operand(&mem, op.access_bytes())]));
         }
         Inst::Store { op, rt, mem } => {
             let mem = resolve(mem, frame, op.access_bytes(), o);
             let unscaled = matches!(mem, AMode::Unscaled { .. });
             let rt = zr(OperandSize::of(*op == StoreOp::StrX), *rt);
-            o.push(inst(store_opcode(*op, unscaled), vec![rt, mem_operand(&mem, op.access_bytes())]));
+            o.push(inst(store_opcode(*op, unscaled), [rt, mem_operand(&mem, op.access_bytes())]));
         }
         Inst::LoadAddr { rd, mem } => {
             let (rn, offset) = match *mem {
@@ -498,24 +503,24 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
                 None
             };
             match imm {
-                Some(imm) if offset >= 0 => o.push(inst(Opcode::ADD, vec![rd, rn, imm])),
-                Some(imm) => o.push(inst(Opcode::SUB, vec![rd, rn, imm])),
+                Some(imm) if offset >= 0 => o.push(inst(Opcode::ADD, [rd, rn, imm])),
+                Some(imm) => o.push(inst(Opcode::SUB, [rd, rn, imm])),
                 None => {
                     o.push(Expected::Constant { rd: 17, size: x64, value: offset as u64 });
                     let rm = Operand::RegShift(ShiftStyle::LSL, 0, SizeCode::X, 17);
-                    o.push(inst(Opcode::ADD, vec![rd, rn, rm]));
+                    o.push(inst(Opcode::ADD, [rd, rn, rm]));
                 }
             }
         }
         Inst::StoreP64 { rt, rt2, mem } => {
-            o.push(inst(Opcode::STP, vec![x(n(*rt)), x(n(*rt2)), pair_operand(mem)]));
+            o.push(inst(Opcode::STP, [x(n(*rt)), x(n(*rt2)), pair_operand(mem)]));
         }
         Inst::LoadP64 { rt, rt2, mem } => {
-            o.push(inst(Opcode::LDP, vec![x(n(rt.to_reg())), x(n(rt2.to_reg())), pair_operand(mem)]));
+            o.push(inst(Opcode::LDP, [x(n(rt.to_reg())), x(n(rt2.to_reg())), pair_operand(mem)]));
         }
         Inst::Jump { target } => {
             if !fallthrough(*target) {
-                o.push(branch(Opcode::B, vec![], Target::Label(*target)));
+                o.push(branch(Opcode::B, [], Target::Label(*target)));
             }
         }
         Inst::CondBr { kind, taken, not_taken } => {
@@ -525,7 +530,7 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
                 o.push(cbr(kind.invert(), Target::Label(*not_taken)));
             } else {
                 o.push(cbr(*kind, Target::Label(*taken)));
-                o.push(branch(Opcode::B, vec![], Target::Label(*not_taken)));
+                o.push(branch(Opcode::B, [], Target::Label(*not_taken)));
             }
         }
         Inst::JmpTable { index, tmp1, tmp2, default, targets } => {
@@ -533,70 +538,68 @@ pub fn derive(instruction: &Inst, frame: &FrameLayout, fallthrough: &dyn Fn(Mach
             let wzr = Operand::Register(SizeCode::W, 31);
             let count = targets.len() as u64;
             if let Some(imm) = Imm12::maybe_from_u64(count) {
-                o.push(inst(Opcode::SUBS, vec![wzr, sp(w, *index), imm12(imm)]));
+                o.push(inst(Opcode::SUBS, [wzr, sp(w, *index), imm12(imm)]));
             } else {
                 o.push(Expected::Constant { rd: 17, size: w, value: count });
                 let rm = Operand::RegShift(ShiftStyle::LSL, 0, SizeCode::W, 17);
-                o.push(inst(Opcode::SUBS, vec![wzr, zr(w, *index), rm]));
+                o.push(inst(Opcode::SUBS, [wzr, zr(w, *index), rm]));
             }
             o.push(cbr(CondBrKind::Cond(Cond::Hs), Target::Label(*default)));
             let (t1, t2) = (n(tmp1.to_reg()), n(tmp2.to_reg()));
-            o.push(branch(Opcode::ADR, vec![x(t1)], Target::CodeEnd));
+            o.push(branch(Opcode::ADR, [x(t1)], Target::CodeEnd));
             let entry = Operand::RegRegOffset(t1, n(*index), SizeCode::W, ShiftStyle::UXTW, 2);
-            o.push(inst(Opcode::LDRSW, vec![x(t2), entry]));
+            o.push(inst(Opcode::LDRSW, [x(t2), entry]));
             let rm = Operand::RegShift(ShiftStyle::LSL, 0, SizeCode::X, t2);
-            o.push(inst(Opcode::ADD, vec![x(t1), x(t1), rm]));
-            o.push(inst(Opcode::BR, vec![x(t1)]));
+            o.push(inst(Opcode::ADD, [x(t1), x(t1), rm]));
+            o.push(inst(Opcode::BR, [x(t1)]));
             table = targets.clone();
         }
         Inst::Call { symbol, .. } => {
             o.push(Expected::Inst(MachineInst {
                 opcode: Opcode::BL,
-                operands: vec![ExpectedOperand::Pc(Target::Relative(0))],
+                operands: smallvec![ExpectedOperand::Pc(Target::Relative(0))],
                 trap: None,
                 call_symbol: Some(*symbol),
             }));
         }
-        Inst::CallInd { target, .. } => o.push(inst(Opcode::BLR, vec![x(n(*target))])),
+        Inst::CallInd { target, .. } => o.push(inst(Opcode::BLR, [x(n(*target))])),
         Inst::Udf { code } => o.push(trapping(*code)),
         Inst::FpuRRR { op, size, rd, rn, rm } => {
-            o.push(inst(fpu_op2_opcode(*op), vec![fv(*size, rd.to_reg()), fv(*size, *rn), fv(*size, *rm)]))
+            o.push(inst(fpu_op2_opcode(*op), [fv(*size, rd.to_reg()), fv(*size, *rn), fv(*size, *rm)]))
         }
-        Inst::FpuRR { op, size, rd, rn } => {
-            o.push(inst(fpu_op1_opcode(*op), vec![fv(*size, rd.to_reg()), fv(*size, *rn)]))
-        }
+        Inst::FpuRR { op, size, rd, rn } => o.push(inst(fpu_op1_opcode(*op), [fv(*size, rd.to_reg()), fv(*size, *rn)])),
         Inst::FpuCvt { to, rd, rn } => {
             let from = if *to == FloatSize::F64 { FloatSize::F32 } else { FloatSize::F64 };
-            o.push(inst(Opcode::FCVT, vec![fv(*to, rd.to_reg()), fv(from, *rn)]))
+            o.push(inst(Opcode::FCVT, [fv(*to, rd.to_reg()), fv(from, *rn)]))
         }
-        Inst::FpuCmp { size, rn, rm } => o.push(inst(Opcode::FCMP, vec![fv(*size, *rn), fv(*size, *rm)])),
+        Inst::FpuCmp { size, rn, rm } => o.push(inst(Opcode::FCMP, [fv(*size, *rn), fv(*size, *rm)])),
         Inst::FpuCSel { size, cond, rd, rn, rm } => o.push(inst(
             Opcode::FCSEL,
-            vec![fv(*size, rd.to_reg()), fv(*size, *rn), fv(*size, *rm), Operand::ConditionCode(cond.bits() as u8)],
+            [fv(*size, rd.to_reg()), fv(*size, *rn), fv(*size, *rm), Operand::ConditionCode(cond.bits() as u8)],
         )),
         Inst::IntToFpu { signed, int_size, size, rd, rn } => {
             let opcode = if *signed { Opcode::SCVTF } else { Opcode::UCVTF };
-            o.push(inst(opcode, vec![fv(*size, rd.to_reg()), zr(*int_size, *rn)]))
+            o.push(inst(opcode, [fv(*size, rd.to_reg()), zr(*int_size, *rn)]))
         }
         Inst::FpuToInt { signed, int_size, size, rd, rn } => {
             let opcode = if *signed { Opcode::FCVTZS } else { Opcode::FCVTZU };
-            o.push(inst(opcode, vec![zr(*int_size, rd.to_reg()), fv(*size, *rn)]))
+            o.push(inst(opcode, [zr(*int_size, rd.to_reg()), fv(*size, *rn)]))
         }
         Inst::MovToFpu { size, rd, rn } => {
-            o.push(inst(Opcode::FMOV, vec![fv(*size, rd.to_reg()), zr(same_width(*size), *rn)]))
+            o.push(inst(Opcode::FMOV, [fv(*size, rd.to_reg()), zr(same_width(*size), *rn)]))
         }
         Inst::MovFromFpu { size, rd, rn } => {
-            o.push(inst(Opcode::FMOV, vec![zr(same_width(*size), rd.to_reg()), fv(*size, *rn)]))
+            o.push(inst(Opcode::FMOV, [zr(same_width(*size), rd.to_reg()), fv(*size, *rn)]))
         }
         Inst::FpuLoad { size, rd, mem } => {
             let mem = resolve(mem, frame, size.bytes(), o);
             let opcode = if matches!(mem, AMode::Unscaled { .. }) { Opcode::LDUR } else { Opcode::LDR };
-            o.push(inst(opcode, vec![fv(*size, rd.to_reg()), mem_operand(&mem, size.bytes())]));
+            o.push(inst(opcode, [fv(*size, rd.to_reg()), mem_operand(&mem, size.bytes())]));
         }
         Inst::FpuStore { size, rt, mem } => {
             let mem = resolve(mem, frame, size.bytes(), o);
             let opcode = if matches!(mem, AMode::Unscaled { .. }) { Opcode::STUR } else { Opcode::STR };
-            o.push(inst(opcode, vec![fv(*size, *rt), mem_operand(&mem, size.bytes())]));
+            o.push(inst(opcode, [fv(*size, *rt), mem_operand(&mem, size.bytes())]));
         }
         Inst::TrapIf { kind, code } => {
             // Skip the `udf` (8 bytes ahead) unless `kind` holds.

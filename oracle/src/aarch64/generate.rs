@@ -146,8 +146,24 @@ pub fn variant_of(inst: &Inst) -> Variant {
 pub fn arbitrary_case(u: &mut Unstructured) -> Result<Case> {
     let variant = *u.choose(&Variant::ALL)?;
     let inst = generate(variant, u)?;
-    let frame = frame(u)?;
+    // Only the epilogue and frame addresses read the frame; other cases keep
+    // the default one, which costs nothing to build and emit.
+    let frame = if reads_frame(&inst) { frame(u)? } else { FrameLayout::default() };
     Ok(Case::new(inst).with_frame(frame))
+}
+
+/// Whether emitting `inst` depends on the frame: `Ret` (the epilogue) and
+/// accesses to a frame location.
+fn reads_frame(inst: &Inst) -> bool {
+    match inst {
+        Inst::Ret { .. } => true,
+        Inst::Load { mem, .. }
+        | Inst::LoadAddr { mem, .. }
+        | Inst::Store { mem, .. }
+        | Inst::FpuLoad { mem, .. }
+        | Inst::FpuStore { mem, .. } => matches!(mem, AMode::Frame(_)),
+        _ => false,
+    }
 }
 
 /// An arbitrary instruction, to be checked in the default setting

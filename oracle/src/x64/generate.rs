@@ -150,8 +150,32 @@ pub fn variant_of(inst: &Inst) -> Variant {
 pub fn arbitrary_case(u: &mut Unstructured) -> Result<Case> {
     let variant = *u.choose(&Variant::ALL)?;
     let inst = generate(variant, u)?;
-    let frame = frame(u)?;
+    // Only the epilogue and frame addresses read the frame; other cases keep
+    // the default one, which costs nothing to build and emit.
+    let frame = if reads_frame(&inst) { frame(u)? } else { FrameLayout::default() };
     Ok(Case::new(inst).with_frame(frame))
+}
+
+/// Whether emitting `inst` depends on the frame: `Ret` (the epilogue) and
+/// accesses to a frame location.
+fn reads_frame(inst: &Inst) -> bool {
+    match inst {
+        Inst::Ret { .. } => true,
+        Inst::AluRmiR { src2: RegMemImm::Mem(amode), .. } | Inst::Cmp { src2: RegMemImm::Mem(amode), .. } => {
+            matches!(amode, Amode::Frame(_))
+        }
+        Inst::Imul { src2: RegMem::Mem(amode), .. }
+        | Inst::XmmRmR { src2: RegMem::Mem(amode), .. }
+        | Inst::BitScan { src: RegMem::Mem(amode), .. }
+        | Inst::MovzxRmR { src: RegMem::Mem(amode), .. }
+        | Inst::MovsxRmR { src: RegMem::Mem(amode), .. }
+        | Inst::Mov64MR { src: amode, .. }
+        | Inst::XmmLoad { src: amode, .. }
+        | Inst::MovRM { dst: amode, .. }
+        | Inst::XmmStore { dst: amode, .. }
+        | Inst::Lea { addr: amode, .. } => matches!(amode, Amode::Frame(_)),
+        _ => false,
+    }
 }
 
 /// An arbitrary instruction, to be checked in the default setting
