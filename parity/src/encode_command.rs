@@ -53,6 +53,22 @@ pub struct EncodeArgs {
     json: Option<PathBuf>,
 }
 
+/// Runs the sweep of `isa` with a progress bar on a terminal.
+pub(crate) fn sweep_with_progress(isa: Target, options: &Options) -> encode::IsaSummary {
+    let bar = progress_bar(isa.name(), true);
+    let update = |p: Progress| {
+        bar.set_length(p.target.max(1));
+        bar.set_position(p.filled);
+        bar.set_message(format!("{} instances", p.instances));
+    };
+    let summary = match isa {
+        Target::X86_64 => encode::run_isa::<X64>(options, &update),
+        Target::Aarch64 => encode::run_isa::<Aarch64>(options, &update),
+    };
+    bar.finish_and_clear();
+    summary
+}
+
 pub(crate) fn progress_bar(isa: &str, show: bool) -> indicatif::ProgressBar {
     if !show || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
@@ -83,17 +99,7 @@ pub fn run_encode(args: EncodeArgs) -> Result<ExitCode> {
     }
     let mut report = EncodeReport { isas: Vec::new() };
     for isa in isas {
-        let bar = progress_bar(isa.name(), true);
-        let update = |p: Progress| {
-            bar.set_length(p.target.max(1));
-            bar.set_position(p.filled);
-            bar.set_message(format!("{} instances", p.instances));
-        };
-        let summary = match isa {
-            Target::X86_64 => encode::run_isa::<X64>(&options, &update),
-            Target::Aarch64 => encode::run_isa::<Aarch64>(&options, &update),
-        };
-        bar.finish_and_clear();
+        let summary = sweep_with_progress(isa, &options);
         print!("{}", summary.to_text(args.examples));
         report.isas.push(summary);
     }

@@ -6,13 +6,13 @@
 //! writes the files and sets the exit status (1 on any defect or any
 //! difference in meaning from Cranelift, after writing them).
 
-use crate::encode_command::progress_bar;
+use crate::encode_command::{progress_bar, sweep_with_progress};
 use crate::parse_isa;
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use compiler::module::Target;
+use parity::encode::Options;
 use parity::encode::report::EncodingAudit;
-use parity::encode::{self, Aarch64, Options, Progress, X64};
 use parity::whole;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -73,17 +73,7 @@ pub fn run_report(args: ReportArgs) -> Result<ExitCode> {
     }
     let mut summaries = Vec::new();
     for &isa in &isas {
-        let bar = progress_bar(isa.name(), true);
-        let update = |p: Progress| {
-            bar.set_length(p.target.max(1));
-            bar.set_position(p.filled);
-            bar.set_message(format!("{} instances", p.instances));
-        };
-        let summary = match isa {
-            Target::X86_64 => encode::run_isa::<X64>(&options, &update),
-            Target::Aarch64 => encode::run_isa::<Aarch64>(&options, &update),
-        };
-        bar.finish_and_clear();
+        let summary = sweep_with_progress(isa, &options);
         println!(
             "{}: {} instances, forms {}/{}, {} defects, {} decoder disagreements, {:.1} s",
             summary.isa,

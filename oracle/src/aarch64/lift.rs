@@ -236,25 +236,11 @@ fn sf(word: u32) -> OperandSize {
 
 /// The condition with encoding `code` (0–15, `al` and `nv` included).
 fn cond(code: u32) -> Cond {
-    const ALL: [Cond; 16] = [
-        Cond::Eq,
-        Cond::Ne,
-        Cond::Hs,
-        Cond::Lo,
-        Cond::Mi,
-        Cond::Pl,
-        Cond::Vs,
-        Cond::Vc,
-        Cond::Hi,
-        Cond::Ls,
-        Cond::Ge,
-        Cond::Lt,
-        Cond::Gt,
-        Cond::Le,
-        Cond::Al,
-        Cond::Nv,
-    ];
-    ALL[(code & 15) as usize]
+    match code & 15 {
+        14 => Cond::Al,
+        15 => Cond::Nv,
+        code => Cond::ALL.into_iter().find(|c| c.bits() == code).expect("Cond::ALL has codes 0 to 13"),
+    }
 }
 
 /// The scalar precision of an `ftype` field (bits 23..22); half precision

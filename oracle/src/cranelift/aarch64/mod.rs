@@ -187,10 +187,7 @@ pub fn encode_theirs(case: &Case) -> Result<Vec<u8>, &'static str> {
 
 /// Our bytes for `case` (its code, as the encoder oracle emits it).
 pub fn encode_ours(case: &Case) -> Vec<u8> {
-    match crate::aarch64::check_case_quick(case) {
-        Ok(checked) => checked.bytes[..checked.code_len].to_vec(),
-        Err(mismatch) => mismatch.bytes.split_whitespace().filter_map(|b| u8::from_str_radix(b, 16).ok()).collect(),
-    }
+    super::code_bytes(crate::aarch64::check_case_quick(case))
 }
 
 /// Compares our encoding of `case` with Cranelift's.
