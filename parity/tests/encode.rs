@@ -59,9 +59,9 @@ fn assert_cranelift_parity(summary: &encode::IsaSummary, min_identical_forms: us
 
 #[test]
 fn cranelift_parity_of_both_isas() {
-    // Measured: 289 x86-64 forms and 124 AArch64 forms encode identically.
+    // Measured: 289 x86-64 forms and 317 AArch64 forms encode identically.
     assert_cranelift_parity(&small_sweep::<X64>(false), 250);
-    assert_cranelift_parity(&small_sweep::<Aarch64>(false), 100);
+    assert_cranelift_parity(&small_sweep::<Aarch64>(false), 300);
 }
 
 /// The sweep is the same for any number of threads.
