@@ -59,8 +59,11 @@ setup() {
         # gcc links Rust binaries; cmake and libclang-dev build unicorn (the
         # AArch64 emulator). The object-file tests read our objects back with
         # binutils (readelf/objdump/ld for x86-64, binutils-aarch64-linux-gnu
-        # for AArch64) and llvm-objdump (llvm: Mach-O).
-        ensure_packages gcc binutils binutils-aarch64-linux-gnu llvm cmake libclang-dev
+        # for AArch64) and llvm-objdump (llvm: Mach-O). `wasm2native build`
+        # links AArch64 executables with gcc-aarch64-linux-gnu, and the tests
+        # run them with qemu-aarch64 (qemu-user).
+        ensure_packages gcc binutils binutils-aarch64-linux-gnu llvm cmake libclang-dev \
+            gcc-aarch64-linux-gnu qemu-user
     fi
     cd "$ROOT"
 }

@@ -4,6 +4,7 @@
 //! wasm2native run FILE --invoke NAME [ARGS...]   compile, run one export, print results
 //! wasm2native disasm FILE                        compile, print each function's machine code
 //! wasm2native compile FILE -o OUT.o [--target T]  compile to a relocatable object file
+//! wasm2native build FILE -o EXE [--target T]      compile and link a WASI command into an executable
 //! ```
 //!
 //! `compile` targets: `x86_64` and `aarch64` (ELF; also spelled
@@ -11,6 +12,10 @@
 //! `x86_64-apple-darwin`, `aarch64-apple-darwin` (Mach-O). The object is
 //! written to a temporary file beside OUT.o and renamed into place, so a
 //! failure never leaves a partial file.
+//!
+//! `build` (module [`build`]) links the object with the C runtime in
+//! `runtime/` using the system C compiler; see [`BUILD_HELP`] for what the
+//! executable does.
 //!
 //! FILE may be a binary `.wasm` or a text `.wat`. Exit status: 0 success,
 //! 1 bad input or compile error, 2 bad command line, 3 the call trapped,
@@ -26,6 +31,8 @@ use emu::{CallOutcome, EmuError, Executor, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+
+mod build;
 
 #[derive(Parser)]
 #[command(name = "wasm2native", version, about = "WebAssembly to native ahead-of-time compiler")]
@@ -72,7 +79,37 @@ enum Command {
         #[arg(long, default_value = "x86_64", value_parser = parse_object_target)]
         target: ObjectTarget,
     },
+    /// Compile FILE (a WASI command module) and link it with the runtime
+    /// into a Linux executable.
+    #[command(after_help = BUILD_HELP)]
+    Build {
+        /// A `.wasm` or `.wat` file.
+        file: PathBuf,
+        /// The executable to write (replaced only on success).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Target instruction set: x86_64 (links with `cc`) or aarch64
+        /// (links statically with `aarch64-linux-gnu-gcc`; run it with
+        /// `qemu-aarch64` on another host).
+        #[arg(long, default_value = "x86_64", value_parser = parse_target)]
+        target: Target,
+    },
 }
+
+/// What an executable made by `build` does; printed by `build --help`.
+const BUILD_HELP: &str = "\
+The executable runs the module's start function, then its `_start` export.
+Imports must be WASI preview1 functions (args, environ, clocks, random_get,
+fd_read/fd_write/fd_seek/fd_close/fd_fdstat_get/fd_filestat_get/fd_prestat_*,
+path_open, proc_exit, sched_yield) or sightglass's bench.start/bench.end;
+any other import is an error at startup. Its arguments are its own argv,
+its environment the process's; the current directory is preopened as fd 3
+(\".\").
+
+Exit status of the executable: the program's own (proc_exit, or 0 when
+_start returns); 134 when the Wasm code traps (after printing
+`wasm trap: <kind> in func<N> (code offset 0x..)` to stderr); 135 after a
+fault that is not a Wasm trap; 70 when the module cannot be started.";
 
 fn parse_target(name: &str) -> Result<Target, String> {
     Target::from_name(name).ok_or_else(|| format!("unknown target {name:?} (expected x86_64 or aarch64)"))
@@ -95,6 +132,9 @@ fn main() -> ExitCode {
         Command::Run { file, invoke, args, target } => run(&file, &invoke, &args, target),
         Command::Disasm { file, target } => disasm(&file, target).map(|()| ExitCode::SUCCESS),
         Command::Compile { file, output, target } => compile(&file, &output, target).map(|()| ExitCode::SUCCESS),
+        Command::Build { file, output, target } => {
+            read_wasm(&file).and_then(|wasm| build::build(&file, &wasm, &output, target)).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
