@@ -261,6 +261,24 @@ static uint32_t fd_fdstat_get(uint64_t *slots) {
     return result(slots, WASI_ESUCCESS);
 }
 
+// fdflags (u16): append 1, dsync 2, nonblock 4, rsync 8, sync 16. Linux can
+// change only append and nonblock on an open descriptor (F_SETFL); asking
+// for the sync flags is ENOTSUP, as in wasmtime.
+static uint32_t fd_fdstat_set_flags(uint64_t *slots) {
+    int fd = host_fd(arg32(slots, 0));
+    uint32_t wasi_flags = arg32(slots, 1);
+    if (fd < 0) return result(slots, WASI_EBADF);
+    if (wasi_flags & ~(uint32_t)(1 | 2 | 4 | 8 | 16)) return result(slots, WASI_EINVAL);
+    if (wasi_flags & (2 | 8 | 16)) return result(slots, WASI_ENOTSUP);
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return result(slots, wasi_errno(errno));
+    flags &= ~(O_APPEND | O_NONBLOCK);
+    if (wasi_flags & 1) flags |= O_APPEND;
+    if (wasi_flags & 4) flags |= O_NONBLOCK;
+    if (fcntl(fd, F_SETFL, flags) != 0) return result(slots, wasi_errno(errno));
+    return result(slots, WASI_ESUCCESS);
+}
+
 // filestat: dev, ino, u8 filetype at 16, nlink at 24, size, atim, mtim, ctim (u64 each).
 static uint32_t fd_filestat_get(uint64_t *slots) {
     int fd = host_fd(arg32(slots, 0));
@@ -389,6 +407,7 @@ const struct w2n_host_function w2n_host_functions[] = {
     {WASI, "clock_time_get", "iIi:i", clock_time_get},
     {WASI, "fd_close", "i:i", fd_close},
     {WASI, "fd_fdstat_get", "ii:i", fd_fdstat_get},
+    {WASI, "fd_fdstat_set_flags", "ii:i", fd_fdstat_set_flags},
     {WASI, "fd_filestat_get", "ii:i", fd_filestat_get},
     {WASI, "fd_prestat_get", "ii:i", fd_prestat_get},
     {WASI, "fd_prestat_dir_name", "iii:i", fd_prestat_dir_name},

@@ -387,3 +387,62 @@ fn shootout_programs_match_their_expected_output() {
     }
     assert!(unexpected.is_empty(), "{}", unexpected.join("\n\n"));
 }
+
+/// `corpus/wasi/`: small C programs (built to wasm32-wasi by
+/// `scripts/wasi-corpus`, the .wasm committed) with their expected
+/// behaviour in `cases.json`, taken from the same C built natively with gcc.
+#[test]
+fn wasi_corpus_programs_behave_as_expected() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/wasi");
+    let cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus.join("cases.json")).expect("read cases.json"))
+            .expect("cases.json parses");
+    let cases = cases["cases"].as_array().expect("a case list");
+    assert!(cases.len() >= 5, "{} cases", cases.len());
+    let dir = work_dir("wasi_corpus");
+    let mut failures = Vec::new();
+    for isa in isas() {
+        for case in cases {
+            let name = case["name"].as_str().expect("a name");
+            let exe = dir.join(format!("{name}.{}", isa.target));
+            let out = build(&corpus.join(format!("{name}.wasm")), &exe, isa);
+            assert!(out.status.success(), "build {name} for {}: {}", isa.target, text(&out.stderr));
+            let cwd = dir.join(format!("{name}-{}", isa.target));
+            std::fs::create_dir_all(&cwd).expect("create the case's directory");
+            for (file, contents) in case["files"].as_object().expect("files") {
+                std::fs::write(cwd.join(file), contents.as_str().expect("file text")).expect("write input");
+            }
+            let mut command = command(isa, &exe, &cwd);
+            command.env_clear();
+            for arg in case["args"].as_array().expect("args") {
+                command.arg(arg.as_str().expect("an argument"));
+            }
+            for (key, value) in case["env"].as_object().expect("env") {
+                command.env(key, value.as_str().expect("a value"));
+            }
+            let out = command.output().expect("run the executable");
+            let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+            let mut wrong = Vec::new();
+            if stdout != case["stdout"].as_str().expect("stdout") {
+                wrong.push(format!("stdout {stdout:?}, expected {:?}", case["stdout"]));
+            }
+            match (case["stderr"].as_str(), case["stderr_starts_with"].as_str()) {
+                (Some(expected), _) if stderr != expected => {
+                    wrong.push(format!("stderr {stderr:?}, expected {expected:?}"))
+                }
+                (None, Some(prefix)) if !stderr.starts_with(prefix) => {
+                    wrong.push(format!("stderr {stderr:?}, expected to start with {prefix:?}"))
+                }
+                _ => {}
+            }
+            let status = case["status"].as_i64().expect("a status") as i32;
+            if out.status.code() != Some(status) {
+                wrong.push(format!("status {:?}, expected {status}", out.status.code()));
+            }
+            if !wrong.is_empty() {
+                failures.push(format!("{name} on {}: {}", isa.target, wrong.join("; ")));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
