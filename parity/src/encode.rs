@@ -25,7 +25,7 @@ mod isa;
 pub mod report;
 mod summary;
 
-pub use isa::{Aarch64, IsaOracle, Judgement, X64, judge_bytes};
+pub use isa::{Aarch64, IsaOracle, Judgement, X64, judge, judge_bytes};
 pub use summary::{
     CraneliftDifference, CraneliftSummary, DecoderDisagreement, Defect, EncodeReport, FormRow, IsaSummary, MAX_KEPT,
     SecondSummary,
@@ -167,10 +167,13 @@ fn run_chunk<O: IsaOracle>(options: &Options, forms: &Forms, chunk: u64) -> Tall
         O::form_keys_into(&case, &mut keys);
         slots.clear();
         slots.extend(keys.iter().map(|key| forms.index.get(key).copied()));
-        let judgement = judge_bytes::<O>(&case, None, options.second_decoder);
-        tally.record::<O>(&keys, &slots, &case, index, judgement);
-        if options.cranelift {
-            tally.record_cranelift::<O>(&keys, &slots, &case, index, O::cranelift(&case));
+        // One emission and check serves both the judgement and, with
+        // Cranelift parity on, the bytes compared with Cranelift's.
+        let checked = O::check(&case, None);
+        let ours = options.cranelift.then(|| oracle::cranelift::code_bytes(&checked));
+        tally.record::<O>(&keys, &slots, &case, index, judge::<O>(checked, options.second_decoder));
+        if let Some(ours) = ours {
+            tally.record_cranelift::<O>(&keys, &slots, &case, index, O::cranelift(&case, &ours));
         }
     }
     tally.busy = started.elapsed();

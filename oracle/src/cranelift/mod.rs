@@ -114,7 +114,7 @@ impl FormParity {
 
 /// Our code bytes from a check's result: what was emitted, whether or not
 /// the oracle accepted it (a mismatch still carries the bytes).
-pub(crate) fn code_bytes(checked: Result<crate::Checked, crate::Mismatch>) -> Vec<u8> {
+pub fn code_bytes(checked: &Result<crate::Checked, crate::Mismatch>) -> Vec<u8> {
     match checked {
         Ok(checked) => checked.bytes[..checked.code_len].to_vec(),
         Err(mismatch) => mismatch.bytes.split_whitespace().filter_map(|b| u8::from_str_radix(b, 16).ok()).collect(),

@@ -463,7 +463,7 @@ pub fn encode_theirs(case: &Case) -> Result<Vec<u8>, &'static str> {
 
 /// Our bytes for `case` (its code, as the encoder oracle emits it).
 pub fn encode_ours(case: &Case) -> Vec<u8> {
-    super::code_bytes(crate::x64::check_case_quick(case))
+    super::code_bytes(&crate::x64::check_case_quick(case))
 }
 
 /// Compares our encoding of `case` with Cranelift's.

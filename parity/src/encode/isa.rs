@@ -28,7 +28,7 @@ pub trait IsaOracle {
     fn second_opinion(checked: &Checked) -> SecondOpinion;
     /// Our bytes compared with real Cranelift's encoding of the same
     /// instruction.
-    fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity;
+    fn cranelift(case: &Self::Case, ours: &[u8]) -> oracle::cranelift::Parity;
     /// The Cranelift instruction `case` translates to, named as
     /// `oracle::cranelift::coverage` names them (`None`: no counterpart).
     fn cranelift_instruction(case: &Self::Case) -> Option<String>;
@@ -67,8 +67,8 @@ impl IsaOracle for X64 {
         oracle::x64::second_opinion(checked)
     }
 
-    fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity {
-        oracle::cranelift::x64::compare(case)
+    fn cranelift(case: &Self::Case, ours: &[u8]) -> oracle::cranelift::Parity {
+        oracle::cranelift::x64::compare_bytes(case, ours)
     }
 
     fn cranelift_instruction(case: &Self::Case) -> Option<String> {
@@ -103,8 +103,8 @@ impl IsaOracle for Aarch64 {
         oracle::aarch64::second_opinion(checked)
     }
 
-    fn cranelift(case: &Self::Case) -> oracle::cranelift::Parity {
-        oracle::cranelift::aarch64::compare(case)
+    fn cranelift(case: &Self::Case, ours: &[u8]) -> oracle::cranelift::Parity {
+        oracle::cranelift::aarch64::compare_bytes(case, ours)
     }
 
     fn cranelift_instruction(case: &Self::Case) -> Option<String> {
@@ -127,7 +127,12 @@ pub enum Judgement {
 /// (a mutated or foreign encoding), checked by the oracle, and read again
 /// by capstone when `second_decoder`.
 pub fn judge_bytes<O: IsaOracle>(case: &O::Case, bytes: Option<&[u8]>, second_decoder: bool) -> Judgement {
-    match O::check(case, bytes) {
+    judge::<O>(O::check(case, bytes), second_decoder)
+}
+
+/// The judgement of a check's result (see [`judge_bytes`]).
+pub fn judge<O: IsaOracle>(checked: Result<Checked, Mismatch>, second_decoder: bool) -> Judgement {
+    match checked {
         Ok(checked) => Judgement::Pass {
             instructions: checked.instructions,
             second: second_decoder.then(|| O::second_opinion(&checked)),
