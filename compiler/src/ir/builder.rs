@@ -48,6 +48,8 @@ pub struct FunctionBuilder<'f> {
     ssa_blocks: Vec<SsaBlock>,
     current: Option<Block>,
     filled: bool,
+    /// Calls built so far (direct and indirect).
+    calls: u32,
 }
 
 impl<'f> FunctionBuilder<'f> {
@@ -60,7 +62,15 @@ impl<'f> FunctionBuilder<'f> {
             ssa_blocks: Vec::new(),
             current: None,
             filled: false,
+            calls: 0,
         }
+    }
+
+    /// How many calls (direct and indirect) have been built so far: a value
+    /// loaded from memory a callee may change is still current while this
+    /// has not moved (and the block is the same).
+    pub fn calls_built(&self) -> u32 {
+        self.calls
     }
 
     fn ssa(&mut self, block: Block) -> &mut SsaBlock {
@@ -351,6 +361,7 @@ impl<'f> FunctionBuilder<'f> {
     pub fn call(&mut self, func_ref: FuncRef, args: &[Value]) -> Vec<Value> {
         let signature = self.func.dfg.ext_funcs[func_ref.index()].signature;
         let returns = self.func.dfg.signatures[signature.index()].returns.clone();
+        self.calls += 1;
         let inst = self.build(InstructionData::Call { opcode: Opcode::Call, func_ref, args: args.to_vec() }, &returns);
         self.func.dfg.inst_results(inst).to_vec()
     }
@@ -359,6 +370,7 @@ impl<'f> FunctionBuilder<'f> {
     pub fn call_indirect(&mut self, sig_ref: SigRef, callee: Value, args: &[Value]) -> Vec<Value> {
         let returns = self.func.dfg.signatures[sig_ref.index()].returns.clone();
         let data = InstructionData::CallIndirect { opcode: Opcode::CallIndirect, sig_ref, callee, args: args.to_vec() };
+        self.calls += 1;
         let inst = self.build(data, &returns);
         self.func.dfg.inst_results(inst).to_vec()
     }

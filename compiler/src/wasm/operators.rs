@@ -11,7 +11,7 @@ use crate::error::{CompileError, CompileResult};
 use crate::ir::Signature;
 use crate::ir::{FloatCC, IntCC, Opcode, Type, Value};
 use crate::runtime::{Builtin, TrapCode, VMOffsets};
-use crate::wasm::translate::{Translator, unsupported};
+use crate::wasm::translate::{HeapBounds, Translator, unsupported};
 use wasmparser::{MemArg, Operator};
 
 impl Translator<'_> {
@@ -178,11 +178,8 @@ impl Translator<'_> {
             return Err(CompileError::internal("memory access without memory"));
         }
         let address = self.pop()?;
-        let vmctx = self.vmctx;
+        let (base, length) = self.heap_bounds();
         let b = self.b();
-        let memory = b.load(Opcode::Load, Type::I64, vmctx, VMOffsets::MEMORY as i32);
-        let base = b.load(Opcode::Load, Type::I64, memory, VMOffsets::VMMEMORY_BASE as i32);
-        let length = b.load(Opcode::Load, Type::I64, memory, VMOffsets::VMMEMORY_LENGTH as i32);
         let index = b.unary(Opcode::Uextend, Type::I64, address);
         // offset < 2^32 and size <= 8, so this cannot overflow 64 bits.
         let end = b.iadd_imm(index, (memarg.offset + size) as i64);
@@ -190,6 +187,26 @@ impl Translator<'_> {
         b.cond_trap(Opcode::Trapnz, out_of_bounds, TrapCode::MemoryOutOfBounds);
         let effective = b.binary(Opcode::Iadd, base, index);
         Ok(if memarg.offset == 0 { effective } else { b.iadd_imm(effective, memarg.offset as i64) })
+    }
+
+    /// Memory 0's base and length: loaded from its `VMMemory` cell, or the
+    /// values loaded earlier in this block when no call came since.
+    fn heap_bounds(&mut self) -> (Value, Value) {
+        let b = self.builder.as_ref().expect("builder present");
+        let (block, calls) = (b.current_block(), b.calls_built());
+        if let Some(heap) = self.heap
+            && Some(heap.block) == block
+            && heap.calls == calls
+        {
+            return (heap.base, heap.length);
+        }
+        let vmctx = self.vmctx;
+        let b = self.b();
+        let memory = b.load(Opcode::Load, Type::I64, vmctx, VMOffsets::MEMORY as i32);
+        let base = b.load(Opcode::Load, Type::I64, memory, VMOffsets::VMMEMORY_BASE as i32);
+        let length = b.load(Opcode::Load, Type::I64, memory, VMOffsets::VMMEMORY_LENGTH as i32);
+        self.heap = block.map(|block| HeapBounds { block, calls, base, length });
+        (base, length)
     }
 
     fn load(&mut self, memarg: &MemArg, opcode: Opcode, ty: Type, size: u64) -> CompileResult<()> {
@@ -273,10 +290,8 @@ impl Translator<'_> {
                 self.store(memarg, Istore16, 2)
             }
             Operator::MemorySize { mem: 0 } => {
-                let vmctx = self.vmctx;
+                let (_, length) = self.heap_bounds();
                 let b = self.b();
-                let memory = b.load(Load, I64, vmctx, VMOffsets::MEMORY as i32);
-                let length = b.load(Load, I64, memory, VMOffsets::VMMEMORY_LENGTH as i32);
                 let sixteen = b.iconst(I64, 16);
                 let pages = b.binary(Ushr, length, sixteen);
                 let v = b.unary(Ireduce, I32, pages);
@@ -350,4 +365,56 @@ impl Translator<'_> {
 pub fn operator_name(op: &Operator<'_>) -> String {
     let debug = format!("{op:?}");
     debug.split([' ', '{', '(']).next().unwrap_or("?").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::CompileOptions;
+    use crate::compile::translate_module;
+    use crate::module::Target;
+
+    /// The IR of function 1 of `wat` (after `PRELUDE`'s `$g`), as text.
+    fn ir(wat: &str) -> String {
+        let wasm = wat::parse_str(wat).expect("valid WAT");
+        let module = translate_module(&wasm, &CompileOptions::new(Target::X86_64)).expect("translates");
+        module.functions.iter().find(|(name, ..)| name == "func1").expect("func1").2.to_string()
+    }
+
+    fn loads(text: &str) -> usize {
+        text.lines().filter(|line| line.contains("= load")).count()
+    }
+
+    const PRELUDE: &str = r#"(module (memory 1) (func $g)"#;
+
+    #[test]
+    fn memory_base_and_length_are_loaded_once_per_block_between_calls() {
+        // Two accesses in one block: one VMMemory pointer, base and length
+        // (3 loads) plus the two data loads.
+        let same_block = ir(&format!(
+            "{PRELUDE} (func (param i32) (result i32)
+               (i32.add (i32.load (local.get 0)) (i32.load offset=4 (local.get 0)))))"
+        ));
+        assert_eq!(loads(&same_block), 5, "{same_block}");
+        // A call in between may grow memory: the second access reloads.
+        let across_call = ir(&format!(
+            "{PRELUDE} (func (param i32) (result i32)
+               (i32.load (local.get 0)) (call $g) (i32.load offset=4 (local.get 0)) i32.add))"
+        ));
+        assert_eq!(loads(&across_call), 8, "{across_call}");
+        // memory.grow is a builtin call (2 loads of its own: the dispatcher
+        // and the result): memory.size after it reloads the bounds.
+        let after_grow = ir(&format!(
+            "{PRELUDE} (func (result i32)
+               memory.size (drop (memory.grow (i32.const 1))) memory.size i32.add))"
+        ));
+        assert_eq!(loads(&after_grow), 3 + 2 + 3, "{after_grow}");
+        // Another block reloads (its values need not dominate it otherwise).
+        let other_block = ir(&format!(
+            "{PRELUDE} (func (param i32) (result i32)
+               (i32.load (local.get 0))
+               (if (result i32) (local.get 0) (then (i32.load offset=4 (local.get 0))) (else (i32.const 0)))
+               i32.add))"
+        ));
+        assert_eq!(loads(&other_block), 8, "{other_block}");
+    }
 }

@@ -154,6 +154,22 @@ pub(super) struct Translator<'a> {
     unreachable_depth: u32,
     func_refs: HashMap<u32, FuncRef>,
     results: Vec<Type>,
+    /// Memory 0's base and length, as loaded in the current block since its
+    /// last call (see `Translator::heap_bounds`).
+    pub(super) heap: Option<HeapBounds>,
+}
+
+/// Memory 0's base and length loaded in `block` when `calls` calls had been
+/// built: still valid for accesses later in that block before another
+/// call. Only a call can change them (`memory.grow` is a builtin call; a
+/// callee may grow memory), and a value defined earlier in a block
+/// dominates the rest of the block.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct HeapBounds {
+    pub(super) block: crate::ir::Block,
+    pub(super) calls: u32,
+    pub(super) base: Value,
+    pub(super) length: Value,
 }
 
 pub(super) fn unsupported<T>(what: impl Into<String>) -> CompileResult<T> {
@@ -211,6 +227,7 @@ impl<'a> Translator<'a> {
             unreachable_depth: 0,
             func_refs: HashMap::new(),
             results,
+            heap: None,
         }
     }
 
