@@ -16,8 +16,10 @@ export WASM_TESTSUITE="${WASM_TESTSUITE:-$ROOT/../shared/wasm-testsuite}"
 export SIGHTGLASS="${SIGHTGLASS:-$ROOT/../shared/sightglass}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# step TEXT: announces a step, with the seconds since the script started
+# (so a CI log shows where the time goes).
 step() {
-    printf '\n==> %s\n' "$*"
+    printf '\n==> [%ss] %s\n' "$SECONDS" "$*"
 }
 
 # ensure_packages PKG...: installs the Debian packages that are missing.

@@ -19,7 +19,9 @@
 //! call.
 //!
 //! [`spectest`] describes the `spectest` host module as data, so that every
-//! executor links against the same items.
+//! executor links against the same items. [`wasi`] is the WASI preview1
+//! subset every executor offers to command programs, with captured output
+//! ([`wasi::run_command`] runs one).
 //!
 //! An executor is a *store*: it holds any number of instances, which can be
 //! registered under a name and imported from by later instances (the spec
@@ -42,6 +44,7 @@ pub const STACK_POISON_BYTES: usize = 16 << 10;
 pub mod spectest;
 pub mod unicorn;
 mod values;
+pub mod wasi;
 
 use compiler::module::CompiledModule;
 use compiler::runtime::TrapCode;
@@ -107,6 +110,9 @@ pub enum CallOutcome {
     Returned(Vec<Value>),
     /// The export trapped.
     Trapped(Trap),
+    /// A WASI program called `proc_exit` with this status: the call
+    /// unwound, like a trap, but on purpose.
+    Exited(i32),
 }
 
 /// Identifies an instance inside one executor.
@@ -173,4 +179,13 @@ pub trait Executor {
 
     /// Reads the bytes of the exported memory `export` of `instance`.
     fn memory(&mut self, instance: InstanceId, export: &str) -> Result<Vec<u8>, EmuError>;
+
+    /// Sets what WASI programs of this store see from now on (arguments,
+    /// environment, standard input, preopened directory), closing every
+    /// descriptor they had opened and dropping captured output.
+    fn configure_wasi(&mut self, config: wasi::WasiConfig) -> Result<(), EmuError>;
+
+    /// Takes what WASI programs of this store wrote to standard output and
+    /// error since the last time this was asked.
+    fn take_wasi_output(&mut self) -> Result<wasi::WasiOutput, EmuError>;
 }

@@ -1,7 +1,7 @@
 //! Linking: finding what an import names and whether it fits.
 //!
 //! Every executor resolves a module's imports (registered instances, the
-//! `spectest` host module) before instantiating it. This module holds what
+//! `spectest` host module, the WASI subset) before instantiating it. This module holds what
 //! does not depend on where an executor keeps its instances: the Wasm 2.0
 //! rules for whether the found item's type fits the import's, the lookup
 //! order ([`resolve`]), the consistency check of a module description, and
@@ -9,10 +9,12 @@
 //!
 //! ```text
 //!   Import ─▶ resolve(): registered instance export ─┬─▶ *_matches() ─▶ executor fills its VM context
-//!                        else spectest::lookup ──────┘
+//!                        else spectest::lookup ──────┤
+//!                        else WasiFunc::lookup ──────┘
 //! ```
 
 use crate::spectest::{self, HostFunc, HostItem};
+use crate::wasi::WasiFunc;
 use crate::{EmuError, InstanceId};
 use compiler::module::{
     ConstExpr, ExportKind, GlobalType, Import, ImportKind, MemoryType, ModuleInfo, TableType, ValType,
@@ -62,6 +64,9 @@ pub(crate) enum FuncBinding {
     Host(HostFunc),
     /// Defined function `.1` of instance `.0`.
     Instance(InstanceId, u32),
+    /// A WASI function, reached through the importing module's host-call
+    /// trampoline and the host dispatcher.
+    Wasi(WasiFunc),
 }
 
 /// What an import resolved to; `I` is the executor's instance type.
@@ -70,6 +75,8 @@ pub(crate) enum Resolved<'a, I> {
     Export(&'a I, ExportKind),
     /// An item of the spectest host module.
     Host(HostItem),
+    /// A function of the WASI subset.
+    Wasi(WasiFunc),
 }
 
 /// Finds what `module.field` names: an export of `registered` (the instance
@@ -90,6 +97,12 @@ pub(crate) fn resolve<'a, I>(
         let item = spectest::lookup(field)
             .ok_or_else(|| EmuError::Link(format!("unknown import {module}.{field}: spectest has no such item")))?;
         return Ok(Resolved::Host(item));
+    }
+    if WasiFunc::serves(module) {
+        let func = WasiFunc::lookup(module, field).ok_or_else(|| {
+            EmuError::Link(format!("unknown import {module}.{field}: not in the WASI subset the executors implement"))
+        })?;
+        return Ok(Resolved::Wasi(func));
     }
     Err(EmuError::Link(format!("unknown import {module}.{field}: no module registered as {module:?}")))
 }

@@ -32,6 +32,7 @@ mod signals;
 mod table;
 
 use crate::spectest::HostCall;
+use crate::wasi::{WasiConfig, WasiOutput};
 use crate::{CallOutcome, EmuError, Executor, InstanceId, Value};
 use compiler::module::CompiledModule;
 use protocol::{FRAME_CRASH, FRAME_REPLY, FRAME_REQUEST, FrameError, Reply, Request, read_frame, write_frame};
@@ -272,6 +273,20 @@ impl Executor for NativeExecutor {
     fn memory(&mut self, instance: InstanceId, export: &str) -> Result<Vec<u8>, EmuError> {
         match self.request(&Request::Memory(instance, export.to_string()))? {
             Reply::Bytes(bytes) => Ok(bytes),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    fn configure_wasi(&mut self, config: WasiConfig) -> Result<(), EmuError> {
+        match self.request(&Request::ConfigureWasi(config))? {
+            Reply::Done => Ok(()),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    fn take_wasi_output(&mut self) -> Result<WasiOutput, EmuError> {
+        match self.request(&Request::<&CompiledModule>::TakeWasiOutput)? {
+            Reply::WasiOutput(output) => Ok(output),
             other => Err(unexpected(other)),
         }
     }

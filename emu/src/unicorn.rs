@@ -58,6 +58,7 @@ mod storage;
 use crate::link::FuncBinding;
 use crate::spectest::{HostCall, HostFunc};
 use crate::values::check_arguments;
+use crate::wasi::{WasiConfig, WasiOutput, WasiState};
 use crate::{CallOutcome, EmuError, Executor, InstanceId, Trap, Value};
 use compiler::module::{CompiledModule, ExportKind, FuncType, ValType};
 use compiler::runtime::VALUE_SLOT_SIZE;
@@ -68,8 +69,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use unicorn_engine::unicorn_const::{Arch, HookType, MemType, Mode, uc_error};
-use unicorn_engine::{Context, RegisterARM64, Unicorn};
+use unicorn_engine::unicorn_const::{Arch, HookType, MemType, Mode, TlbEntry, TlbType, uc_error};
+use unicorn_engine::{Context, RegisterARM64, UcHookId, Unicorn};
 
 /// The emulator, with the hooks' per-run state.
 type Emulator<'a> = Unicorn<'a, RunState>;
@@ -91,6 +92,19 @@ pub struct UnicornExecutor {
     /// The CPU state every call starts from.
     pristine: Context,
     budget: Option<u64>,
+    /// The block hook that charges the budget, while there is one: a block
+    /// hook stops unicorn from chaining translated blocks, which makes
+    /// code run several times slower, so it is installed only when a
+    /// budget is set (before each run, by `sync_block_hook`).
+    block_hook: Option<UcHookId>,
+    /// The memory hook that records the address of a fault, while a budget
+    /// is set: with any memory hook installed, unicorn sends every store
+    /// through its slow path, so unbounded runs go without it (see
+    /// [`Self::set_instruction_budget`]).
+    fault_hook: Option<UcHookId>,
+    /// Unbounded runs use unicorn's virtual TLB, filled by this hook (see
+    /// `sync_hooks`).
+    tlb_hook: Option<UcHookId>,
     timeout: Option<Duration>,
     /// The stack poison written below the initial stack pointer before
     /// every call ([`crate::STACK_POISON`]).
@@ -117,23 +131,83 @@ impl UnicornExecutor {
         let hook_store = store.clone();
         uc.add_intr_hook(move |uc, intno| dispatch::on_interrupt(uc, intno, &hook_store))
             .map_err(|error| emulator_error("adding the interrupt hook", error))?;
-        uc.add_mem_hook(HookType::MEM_UNMAPPED | HookType::MEM_PROT, 1, 0, |uc, access, address, size, _| {
-            dispatch::on_fault(uc, access, address, size)
-        })
-        .map_err(|error| emulator_error("adding the memory hook", error))?;
-        uc.add_block_hook(1, 0, |uc, _address, size| dispatch::on_block(uc, size))
-            .map_err(|error| emulator_error("adding the block hook", error))?;
         let pristine = uc.context_init().map_err(|error| emulator_error("saving the initial CPU state", error))?;
         let poison = vec![crate::STACK_POISON; crate::STACK_POISON_BYTES.min(space::STACK_SIZE as usize)];
-        Ok(UnicornExecutor { uc, store, pristine, budget: Some(DEFAULT_INSTRUCTION_BUDGET), timeout: None, poison })
+        Ok(UnicornExecutor {
+            uc,
+            store,
+            pristine,
+            budget: Some(DEFAULT_INSTRUCTION_BUDGET),
+            block_hook: None,
+            fault_hook: None,
+            tlb_hook: None,
+            timeout: None,
+            poison,
+        })
     }
 
     /// Bounds the instructions one call (or start function) may execute;
     /// `None` removes the bound. Past it the call fails with
     /// [`EmuError::Crashed`] saying the budget was exhausted. Default:
     /// [`DEFAULT_INSTRUCTION_BUDGET`].
+    ///
+    /// Without a bound, code runs about 50 times faster: there is no
+    /// per-block accounting (a block hook also stops unicorn from chaining
+    /// translated blocks), and no memory hook (with one installed, unicorn
+    /// sends every store through its slow path). The price: a sandbox
+    /// escape is still caught and reported with its pc and kind, but
+    /// without the faulting address. Use [`Self::set_timeout`] to bound
+    /// such runs.
     pub fn set_instruction_budget(&mut self, budget: Option<u64>) {
         self.budget = budget;
+    }
+
+    /// Switches between the two ways of running: with a budget, the block
+    /// hook (budget) and the fault hook (addresses of escapes) are
+    /// installed and the TLB is unicorn's default; without one, neither
+    /// hook is, and the TLB is unicorn's virtual TLB filled by a hook that
+    /// maps every page to itself with its region's permissions (code read
+    /// and execute, data read and write). Unicorn 2.1.5 with the CPU's own
+    /// TLB and the MMU off marks every page executable, so it never marks
+    /// a written page dirty and every store takes the slow path (fixed
+    /// upstream in unicorn PR #2337); not executable data pages avoid it.
+    fn sync_hooks(&mut self) -> Result<(), EmuError> {
+        let fast = self.budget.is_none();
+        if fast == self.tlb_hook.is_some() && (fast || self.block_hook.is_some()) {
+            return Ok(());
+        }
+        for hook in [self.block_hook.take(), self.fault_hook.take(), self.tlb_hook.take()].into_iter().flatten() {
+            self.uc.remove_hook(hook).map_err(|error| emulator_error("removing a hook", error))?;
+        }
+        if fast {
+            self.uc
+                .ctl_set_tlb_type(TlbType::VIRTUAL)
+                .map_err(|error| emulator_error("switching to the virtual TLB", error))?;
+            let hook = self
+                .uc
+                .add_tlb_hook(1, 0, |_, address, _| {
+                    Some(TlbEntry { paddr: address, perms: space::page_perms(address) })
+                })
+                .map_err(|error| emulator_error("adding the TLB hook", error))?;
+            self.tlb_hook = Some(hook);
+        } else {
+            self.uc
+                .ctl_set_tlb_type(TlbType::CPU)
+                .map_err(|error| emulator_error("switching to the CPU TLB", error))?;
+            let block = self
+                .uc
+                .add_block_hook(1, 0, |uc, _address, size| dispatch::on_block(uc, size))
+                .map_err(|error| emulator_error("adding the block hook", error))?;
+            self.block_hook = Some(block);
+            let fault = self
+                .uc
+                .add_mem_hook(HookType::MEM_UNMAPPED | HookType::MEM_PROT, 1, 0, |uc, access, address, size, _| {
+                    dispatch::on_fault(uc, access, address, size)
+                })
+                .map_err(|error| emulator_error("adding the memory hook", error))?;
+            self.fault_hook = Some(fault);
+        }
+        Ok(())
     }
 
     /// Bounds how long one call may run, as a wall-clock backstop to the
@@ -167,6 +241,13 @@ impl UnicornExecutor {
                 (Some(offset), _) => Callee::Entry { code: instance.code + offset as u64, vmctx: instance.vmctx },
                 (None, Some(&FuncBinding::Instance(target, function))) => Callee::Forward(target, function),
                 (None, Some(&FuncBinding::Host(func))) => Callee::Host(func),
+                (None, Some(&FuncBinding::Wasi(func))) => {
+                    return Err(EmuError::Unsupported(format!(
+                        "calling the WASI import {}.{} directly",
+                        func.module(),
+                        func.name()
+                    )));
+                }
                 (None, None) => return Err(EmuError::Unsupported(format!("no entry trampoline for function {index}"))),
             };
             (ty, callee)
@@ -186,10 +267,13 @@ impl UnicornExecutor {
                 self.store.borrow_mut().host_calls.push(record);
                 Ok(CallOutcome::Returned(Vec::new()))
             }
-            Callee::Entry { code, vmctx } => match self.run(code, vmctx, &mut slots)? {
-                Ok(()) => Ok(CallOutcome::Returned(results(&ty, &slots)?)),
-                Err(trap) => Ok(CallOutcome::Trapped(trap)),
-            },
+            Callee::Entry { code, vmctx } => {
+                let outcome = match self.run(code, vmctx, &mut slots)? {
+                    Ok(()) => CallOutcome::Returned(results(&ty, &slots)?),
+                    Err(trap) => CallOutcome::Trapped(trap),
+                };
+                Ok(self.store.borrow_mut().wasi.settle(outcome))
+            }
         }
     }
 
@@ -200,6 +284,7 @@ impl UnicornExecutor {
         if slot_bytes > CALL_SLOTS_SIZE {
             return Err(EmuError::Unsupported(format!("{} value slots in one call", slots.len())));
         }
+        self.sync_hooks()?;
         let uc = &mut self.uc;
         uc.context_restore(&self.pristine).map_err(|error| emulator_error("resetting the CPU", error))?;
         let bytes: Vec<u8> = slots.iter().flat_map(|slot| slot.to_le_bytes()).collect();
@@ -389,5 +474,14 @@ impl Executor for UnicornExecutor {
             Some(ExportKind::Memory(index)) => Err(EmuError::Unsupported(format!("memory {index}"))),
             _ => Err(EmuError::NoSuchExport { kind: "memory", name: export.to_string() }),
         }
+    }
+
+    fn configure_wasi(&mut self, config: WasiConfig) -> Result<(), EmuError> {
+        self.store.borrow_mut().wasi = WasiState::new(config)?;
+        Ok(())
+    }
+
+    fn take_wasi_output(&mut self) -> Result<WasiOutput, EmuError> {
+        Ok(self.store.borrow_mut().wasi.take_output())
     }
 }

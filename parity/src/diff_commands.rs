@@ -18,7 +18,7 @@ fn parse_generator(name: &str) -> Result<Generator, String> {
     Generator::from_name(name).ok_or_else(|| format!("unknown generator {name:?} (known: smith, single)"))
 }
 
-fn parse_fault(name: &str) -> Result<Fault, String> {
+pub(crate) fn parse_fault(name: &str) -> Result<Fault, String> {
     Fault::from_name(name).ok_or_else(|| {
         let known: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         format!("unknown fault {name:?} (known: {})", known.join(", "))

@@ -21,11 +21,15 @@
 //! - [`whole`]: whole-function Cranelift parity: wasmtime's code for a
 //!   corpus, lifted into our instructions and re-encoded by our emitter;
 //!   `parity whole` runs it.
+//! - [`wasi`]: real WASI programs (sightglass, `corpus/wasi`) in
+//!   wasmtime-wasi, in our executors and as our linked executables, side by
+//!   side; `parity wasi` runs it.
 //! - [`fuzz`]: the logic of the cargo-fuzz targets (`fuzz/`), callable
 //!   from tests.
 pub mod diff;
 pub mod encode;
 pub mod fuzz;
 mod markup;
+pub mod wasi;
 pub mod wast;
 pub mod whole;

@@ -18,6 +18,9 @@
 //!   └─▶ parity::encode + capstone + Cranelift ─▶ parity::encode::report (audit/encoding.{json,md,html})
 //! parity whole [--isa ..] [--corpus PATH...] [--json OUT] [--examples N]
 //!   └─▶ parity::whole (wasmtime's code ─▶ lift ─▶ our emitter ─▶ identical / equivalent / different)
+//! parity wasi [--engines wasmtime,emu:ISA,exe:ISA] [--suites sightglass,corpus] [--only NAMES]
+//!             [--jobs J] [--markdown OUT] [--json OUT]
+//!   └─▶ parity::wasi (WASI programs in wasmtime-wasi, emu and executables ─▶ expected output + wasmtime)
 //! ```
 //!
 //! Exit status: 0 when nothing failed (with `--check`: nothing regressed
@@ -27,7 +30,7 @@
 //! errors and unreadable paths. The last line of a `wast` run is always
 //! `N passed, N failed, N skipped`; CI parses it. The last line of a
 //! `sweep` is `divergences: N`, of an `encode` `defects: N`, of a `whole`
-//! `different: N` (exit 1 when it is not 0).
+//! `different: N` (exit 1 when it is not 0), of a `wasi` `not passed: N` (the same).
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -40,6 +43,7 @@ use std::process::ExitCode;
 mod diff_commands;
 mod encode_command;
 mod report_command;
+mod wasi_command;
 mod whole_command;
 
 /// The wasm2native verification harness.
@@ -68,6 +72,8 @@ enum Command {
     Report(report_command::ReportArgs),
     /// Whole-function parity: Cranelift's code for a corpus, re-encoded instruction by instruction.
     Whole(whole_command::WholeArgs),
+    /// WASI programs (sightglass, corpus/wasi) in wasmtime-wasi, in emu and as executables, side by side.
+    Wasi(wasi_command::WasiArgs),
 }
 
 #[derive(Args)]
@@ -128,6 +134,7 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode_command::run_encode(args),
         Command::Report(args) => report_command::run_report(args),
         Command::Whole(args) => whole_command::run_whole(args),
+        Command::Wasi(args) => wasi_command::run_wasi(args),
     };
     match result {
         Ok(code) => code,

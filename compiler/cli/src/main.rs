@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! wasm2native run FILE --invoke NAME [ARGS...]   compile, run one export, print results
+//! wasm2native run FILE [--env K=V] [--dir D] [-- ARGS...]
+//!                                                compile, run a WASI command (`_start`) in emu
 //! wasm2native disasm FILE                        compile, print each function's machine code
 //! wasm2native compile FILE -o OUT.o [--target T]  compile to a relocatable object file
 //! wasm2native build FILE -o EXE [--target T]      compile and link a WASI command into an executable
@@ -17,9 +19,14 @@
 //! `runtime/` using the system C compiler; see [`BUILD_HELP`] for what the
 //! executable does.
 //!
+//! `run` without `--invoke` (module [`wasi_run`]) runs a WASI command in the
+//! in-process executor for `--target` (x86-64 natively in a child process,
+//! AArch64 under unicorn): no linking, no C compiler.
+//!
 //! FILE may be a binary `.wasm` or a text `.wat`. Exit status: 0 success,
 //! 1 bad input or compile error, 2 bad command line, 3 the call trapped,
-//! 4 the generated code crashed.
+//! 4 the generated code crashed; a WASI command's own exit status when it
+//! exits.
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
@@ -28,11 +35,13 @@ use compiler::module::{CompiledModule, ExportKind, Target, ValType};
 use compiler::object::{ObjectTarget, write_object};
 use compiler::{CompileOptions, compile_module};
 use emu::{CallOutcome, EmuError, Executor, Value};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 mod build;
+mod wasi_run;
 
 #[derive(Parser)]
 #[command(name = "wasm2native", version, about = "WebAssembly to native ahead-of-time compiler")]
@@ -45,15 +54,29 @@ struct Cli {
 enum Command {
     /// Compile FILE and call one exported function, printing its results
     /// one per line.
+    ///
+    /// Without `--invoke`, FILE is a WASI command: its `_start` runs with
+    /// ARGS as its arguments (FILE's name first), the environment given by
+    /// `--env`, standard input (when it is not a terminal), and `--dir`
+    /// (default: the current directory) preopened as `.`. What it writes
+    /// to standard output and error is printed when it ends, and its exit
+    /// status becomes this command's.
     Run {
         /// A `.wasm` or `.wat` file.
         file: PathBuf,
-        /// The export to call.
+        /// The export to call (omit it to run a WASI command).
         #[arg(long)]
-        invoke: String,
-        /// Arguments, one per parameter (integers in decimal or 0x hex).
+        invoke: Option<String>,
+        /// Arguments: one per parameter (integers in decimal or 0x hex), or
+        /// a WASI command's arguments.
         #[arg(allow_hyphen_values = true)]
         args: Vec<String>,
+        /// A WASI command's environment variable, NAME=VALUE (repeatable).
+        #[arg(long = "env", value_name = "NAME=VALUE")]
+        env: Vec<String>,
+        /// The directory a WASI command sees as `.`.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
         /// Target instruction set.
         #[arg(long, default_value = "x86_64", value_parser = parse_target)]
         target: Target,
@@ -129,7 +152,16 @@ const EXIT_CRASH: u8 = 4;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { file, invoke, args, target } => run(&file, &invoke, &args, target),
+        Command::Run { file, invoke: Some(invoke), args, target, env, dir } => {
+            if !env.is_empty() || dir.is_some() {
+                Err(anyhow!("--env and --dir are for WASI commands (run without --invoke)"))
+            } else {
+                run(&file, &invoke, &args, target)
+            }
+        }
+        Command::Run { file, invoke: None, args, target, env, dir } => {
+            load(&file, target).and_then(|module| wasi_run::run(&file, module, &args, &env, dir, target))
+        }
         Command::Disasm { file, target } => disasm(&file, target).map(|()| ExitCode::SUCCESS),
         Command::Compile { file, output, target } => compile(&file, &output, target).map(|()| ExitCode::SUCCESS),
         Command::Build { file, output, target } => {
@@ -259,6 +291,10 @@ fn run(file: &Path, invoke: &str, args: &[String], target: Target) -> Result<Exi
             eprintln!("{trap}");
             Ok(ExitCode::from(EXIT_TRAP))
         }
+        Ok(CallOutcome::Exited(status)) => {
+            eprintln!("{invoke} exited through WASI proc_exit({status})");
+            Ok(ExitCode::from(status as u8))
+        }
         Err(EmuError::Crashed(report)) => {
             eprintln!("error: generated code crashed: {report}");
             Ok(ExitCode::from(EXIT_CRASH))
@@ -269,20 +305,26 @@ fn run(file: &Path, invoke: &str, args: &[String], target: Target) -> Result<Exi
 
 fn disasm(file: &Path, target: Target) -> Result<()> {
     let module = load(file, target)?;
-    match target {
-        Target::X86_64 => disasm_x64(&module),
-        Target::Aarch64 => disasm_aarch64(&module),
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match target {
+        Target::X86_64 => disasm_x64(&module, &mut out),
+        Target::Aarch64 => disasm_aarch64(&module, &mut out),
     }
-    Ok(())
+    .and_then(|()| out.flush());
+    match written {
+        // A reader that stops early (`| head`) is not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing the disassembly"),
+    }
 }
 
 /// Prints AArch64 code, one instruction word per line, decoded by
 /// yaxpeax-arm (invalid words print as `.word`).
-fn disasm_aarch64(module: &CompiledModule) {
+fn disasm_aarch64(module: &CompiledModule, out: &mut impl Write) -> std::io::Result<()> {
     use yaxpeax_arch::{Decoder, U8Reader};
     let decoder = yaxpeax_arm::armv8::a64::InstDecoder::default();
     for function in &module.functions {
-        println!("{} ({:?}), {} bytes:", function.name, function.kind, function.len);
+        writeln!(out, "{} ({:?}), {} bytes:", function.name, function.kind, function.len)?;
         let start = function.offset as usize;
         for (i, word) in module.code[start..start + function.len as usize].chunks(4).enumerate() {
             let offset = start + i * 4;
@@ -292,19 +334,20 @@ fn disasm_aarch64(module: &CompiledModule) {
             };
             let hex: String = word.iter().rev().map(|b| format!("{b:02x}")).collect();
             let trap = module.trap_at(offset as u32).map(|c| format!("  ; trap: {c}")).unwrap_or_default();
-            println!("  {offset:6x}:  {hex:<10} {text}{trap}");
+            writeln!(out, "  {offset:6x}:  {hex:<10} {text}{trap}")?;
         }
-        println!();
+        writeln!(out)?;
     }
+    Ok(())
 }
 
 /// Prints x86-64 code with iced-x86's Intel syntax.
-fn disasm_x64(module: &CompiledModule) {
+fn disasm_x64(module: &CompiledModule, out: &mut impl Write) -> std::io::Result<()> {
     use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
     let mut formatter = IntelFormatter::new();
     let mut text = String::new();
     for function in &module.functions {
-        println!("{} ({:?}), {} bytes:", function.name, function.kind, function.len);
+        writeln!(out, "{} ({:?}), {} bytes:", function.name, function.kind, function.len)?;
         let start = function.offset as usize;
         let bytes = &module.code[start..start + function.len as usize];
         let mut decoder = Decoder::with_ip(64, bytes, function.offset as u64, DecoderOptions::NONE);
@@ -315,8 +358,9 @@ fn disasm_x64(module: &CompiledModule) {
             let offset = inst.ip() as usize;
             let hex: String = module.code[offset..offset + inst.len()].iter().map(|b| format!("{b:02x}")).collect();
             let trap = module.trap_at(offset as u32).map(|c| format!("  ; trap: {c}")).unwrap_or_default();
-            println!("  {offset:6x}:  {hex:<24} {text}{trap}");
+            writeln!(out, "  {offset:6x}:  {hex:<24} {text}{trap}")?;
         }
-        println!();
+        writeln!(out)?;
     }
+    Ok(())
 }

@@ -6,7 +6,7 @@
 //!                                            │
 //!                                            ├─ Store::add_instance / initialize   (instance)
 //!                                            ├─ Store::invoke ─▶ signals::enter ─▶ generated code
-//!                                            │                   host_dispatch ◀─┘ (spectest)
+//!                                            │                   host_dispatch ◀─┘ (spectest, WASI)
 //!                                            └─ Store::global / memory
 //! ```
 //!
@@ -32,6 +32,7 @@ use super::table::Table;
 use crate::link::FuncBinding;
 use crate::spectest::{self, HostCall};
 use crate::values::check_arguments;
+use crate::wasi::{Flow, NoMemory, WasiState};
 use crate::{CallOutcome, EmuError, InstanceId, Value};
 use compiler::module::FuncType;
 use compiler::module::{CompiledModule, ExportKind, ValType};
@@ -65,6 +66,8 @@ pub(super) struct Store {
     spectest_globals: Box<[GlobalCell; 4]>,
     spectest_table: Rc<Table>,
     host_calls: RefCell<Vec<HostCall>>,
+    /// What WASI programs see and have written.
+    wasi: RefCell<WasiState>,
     /// Canonical ids of function types (structural equality), for
     /// `call_indirect`'s signature check across instances.
     type_ids: RefCell<HashMap<FuncType, u64>>,
@@ -83,6 +86,7 @@ impl Store {
             spectest_globals,
             spectest_table: Rc::new(Table::new(spectest::TABLE_TYPE, 0)),
             host_calls: RefCell::new(Vec::new()),
+            wasi: RefCell::new(WasiState::default()),
             type_ids: RefCell::new(HashMap::new()),
         })
     }
@@ -196,6 +200,11 @@ impl Store {
                     self.host_calls.borrow_mut().push(record);
                     Ok(CallOutcome::Returned(Vec::new()))
                 }
+                Some(&FuncBinding::Wasi(func)) => Err(EmuError::Unsupported(format!(
+                    "calling the WASI import {}.{} directly",
+                    func.module(),
+                    func.name()
+                ))),
                 None => Err(EmuError::Unsupported(format!("no entry trampoline for function {index}"))),
             };
         };
@@ -205,7 +214,7 @@ impl Store {
         let entered = unsafe {
             signals::enter(&self.stack, instance.code.address(entry), instance.vmctx.as_ptr(), slots.as_mut_ptr())
         };
-        match entered {
+        let outcome = match entered {
             Ok(()) => {
                 let results = ty
                     .results
@@ -213,10 +222,11 @@ impl Store {
                     .zip(&slots)
                     .map(|(&ty, &slot)| Value::from_slot(ty, slot))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(CallOutcome::Returned(results))
+                CallOutcome::Returned(results)
             }
-            Err(trap) => Ok(CallOutcome::Trapped(trap)),
-        }
+            Err(trap) => CallOutcome::Trapped(trap),
+        };
+        Ok(self.wasi.borrow_mut().settle(outcome))
     }
 
     fn global(&self, id: InstanceId, export: &str) -> Result<Value, EmuError> {
@@ -276,6 +286,22 @@ fn dispatch(vmctx: *mut u8, import_index: u32, values: *mut u64) -> Result<(), E
     }
     let func = match instance.imported_functions.get(import_index as usize) {
         Some(&FuncBinding::Host(func)) => func,
+        Some(&FuncBinding::Wasi(func)) => {
+            // SAFETY: the host-call trampoline passes one slot per parameter and result.
+            let slots = unsafe { std::slice::from_raw_parts_mut(values, func.slot_count()) };
+            let mut wasi = store.wasi.borrow_mut();
+            let flow = match &instance.memory {
+                Some(memory) => func.call(&mut wasi, &mut &**memory, slots),
+                None => func.call(&mut wasi, &mut NoMemory, slots),
+            };
+            return match flow {
+                Flow::Return => Ok(()),
+                Flow::Exit(status) => {
+                    wasi.set_exit(status);
+                    Err(EmuError::System(format!("proc_exit({status})")))
+                }
+            };
+        }
         _ => {
             return Err(EmuError::System(format!("import {import_index} is not a host function")));
         }
@@ -304,6 +330,10 @@ unsafe fn handle(store: *mut Store, request: Request<CompiledModule>) -> Reply {
         Request::Global(id, export) => unsafe { &*store }.global(id, &export).map(Reply::Value),
         Request::Memory(id, export) => unsafe { &*store }.memory(id, &export).map(Reply::Bytes),
         Request::TakeHostCalls => Ok(Reply::HostCalls(unsafe { &*store }.host_calls.take())),
+        Request::ConfigureWasi(config) => {
+            WasiState::new(config).map(|state| *unsafe { &*store }.wasi.borrow_mut() = state).map(|()| Reply::Done)
+        }
+        Request::TakeWasiOutput => Ok(Reply::WasiOutput(unsafe { &*store }.wasi.borrow_mut().take_output())),
         Request::Shutdown => Ok(Reply::Done),
     };
     result.unwrap_or_else(|error| Reply::Error(error.into()))

@@ -217,6 +217,17 @@ impl LinearMemory {
         true
     }
 
+    /// `len` bytes at `offset`, if in bounds.
+    pub(super) fn read(&self, offset: u64, len: u64) -> Option<Vec<u8>> {
+        if !self.in_bounds(offset, len) {
+            return None;
+        }
+        let mut bytes = vec![0u8; len as usize];
+        // SAFETY: bounds-checked against the accessible prefix.
+        unsafe { ptr::copy_nonoverlapping(self.reservation.add(offset as usize), bytes.as_mut_ptr(), bytes.len()) };
+        Some(bytes)
+    }
+
     /// Writes `bytes` at `offset`; `false` if that is out of bounds.
     pub(super) fn write(&self, offset: u64, bytes: &[u8]) -> bool {
         let Some(end) = offset.checked_add(bytes.len() as u64) else {
@@ -228,6 +239,16 @@ impl LinearMemory {
         // SAFETY: bounds-checked against the accessible prefix just above.
         unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), self.reservation.add(offset as usize), bytes.len()) };
         true
+    }
+}
+
+impl crate::wasi::GuestMemory for &LinearMemory {
+    fn read(&self, address: u64, len: u64) -> Option<Vec<u8>> {
+        LinearMemory::read(self, address, len)
+    }
+
+    fn write(&mut self, address: u64, bytes: &[u8]) -> bool {
+        LinearMemory::write(self, address, bytes)
     }
 }
 

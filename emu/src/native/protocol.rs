@@ -13,6 +13,7 @@
 //! simple (see `signals::report_crash`).
 
 use crate::spectest::HostCall;
+use crate::wasi::{WasiConfig, WasiOutput};
 use crate::{CallOutcome, EmuError, InstanceId, Trap, Value};
 use compiler::module::Target;
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,10 @@ pub(super) enum Request<M> {
     Memory(InstanceId, String),
     /// Return and forget the spectest calls recorded so far.
     TakeHostCalls,
+    /// Set what WASI programs see from now on.
+    ConfigureWasi(WasiConfig),
+    /// Return and forget what WASI programs wrote so far.
+    TakeWasiOutput,
     /// Exit the child.
     Shutdown,
 }
@@ -70,6 +75,8 @@ pub(super) enum Reply {
     Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
     /// Recorded host calls.
     HostCalls(Vec<HostCall>),
+    /// Captured WASI output.
+    WasiOutput(WasiOutput),
     /// The request failed.
     Error(WireError),
 }

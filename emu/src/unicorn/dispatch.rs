@@ -4,7 +4,7 @@
 //! ```text
 //!   emu_start ─▶ generated code ─┬─ udf / brk elsewhere ─▶ on_interrupt: record Stop::Interrupt, emu_stop
 //!                                ├─ brk at HOST_DISPATCH ─▶ on_interrupt ─▶ Store::dispatch (spectest
-//!                                │        function or builtin) ─▶ x0 = status, pc = x30, go on
+//!                                │        function, WASI function or builtin) ─▶ x0 = status, pc = x30, go on
 //!                                └─ unmapped / protected access ─▶ on_fault: record Stop::Fault,
 //!                                         emu_start fails with READ_UNMAPPED, ...
 //! ```
@@ -18,9 +18,10 @@
 use super::Emulator;
 use super::instance::Store;
 use super::space::{self, HOST_DISPATCH};
-use super::storage::{GuestTable, TableId};
+use super::storage::{GuestMemory, GuestTable, TableId};
 use crate::builtins::{self, BUILTIN_SLOTS, BuiltinHost};
 use crate::link::FuncBinding;
+use crate::wasi::{Flow, GuestMemory as WasiMemory, NoMemory, WasiFunc};
 use compiler::runtime::{Builtin, VALUE_SLOT_SIZE, VMOffsets};
 use std::cell::RefCell;
 use unicorn_engine::RegisterARM64;
@@ -147,6 +148,7 @@ impl Store {
         }
         let func = match self.instances[instance].imported_functions.get(index as usize) {
             Some(&FuncBinding::Host(func)) => func,
+            Some(&FuncBinding::Wasi(func)) => return self.call_wasi(uc, instance, func, values),
             _ => return Ok(1),
         };
         let slots = read_slots(uc, values, func.params().len())?;
@@ -157,6 +159,45 @@ impl Store {
             }
             Err(_) => Ok(1),
         }
+    }
+}
+
+impl Store {
+    /// Runs a WASI function for `instance` on its memory 0: 0 when it
+    /// returned, 1 when it exits (the call traps; the executor reports the
+    /// exit).
+    fn call_wasi(&mut self, uc: &mut Emulator, instance: usize, func: WasiFunc, values: u64) -> Result<u32, String> {
+        let mut slots = read_slots(uc, values, func.slot_count())?;
+        let memory = self.instances[instance].memory.map(|id| &self.memories[id.0]);
+        let flow = match memory {
+            Some(memory) => func.call(&mut self.wasi, &mut WasiView { memory, uc }, &mut slots),
+            None => func.call(&mut self.wasi, &mut NoMemory, &mut slots),
+        };
+        let bytes: Vec<u8> = slots.iter().flat_map(|slot| slot.to_le_bytes()).collect();
+        space::write(uc, values, &bytes).map_err(|error| error.to_string())?;
+        match flow {
+            Flow::Return => Ok(0),
+            Flow::Exit(status) => {
+                self.wasi.set_exit(status);
+                Ok(1)
+            }
+        }
+    }
+}
+
+/// A guest memory as the WASI functions see it.
+struct WasiView<'m, 'u, 'e> {
+    memory: &'m GuestMemory,
+    uc: &'u mut Emulator<'e>,
+}
+
+impl WasiMemory for WasiView<'_, '_, '_> {
+    fn read(&self, address: u64, len: u64) -> Option<Vec<u8>> {
+        self.memory.read(self.uc, address, len)
+    }
+
+    fn write(&mut self, address: u64, bytes: &[u8]) -> bool {
+        self.memory.write(self.uc, address, bytes)
     }
 }
 

@@ -25,6 +25,7 @@ use crate::link::{
     memory_matches, resolve, table_matches,
 };
 use crate::spectest::{self, HostCall, HostItem};
+use crate::wasi::WasiState;
 use crate::{EmuError, InstanceId, Trap, Value};
 use compiler::module::{CompiledModule, ElementMode, ExportKind, FuncType, ImportKind, ModuleInfo, Target, ValType};
 use compiler::runtime::{TrapCode, VMOffsets};
@@ -69,6 +70,8 @@ pub(crate) struct Store {
     spectest_globals: u64,
     /// Calls to spectest functions not yet taken.
     pub(crate) host_calls: Vec<HostCall>,
+    /// What WASI programs see and have written.
+    pub(crate) wasi: WasiState,
     /// Code address of every instance, for locating a PC.
     code_ranges: BTreeMap<u64, InstanceId>,
 }
@@ -154,6 +157,7 @@ impl Store {
             spectest_table: TableId(0),
             spectest_globals: globals,
             host_calls: Vec::new(),
+            wasi: WasiState::default(),
             code_ranges: BTreeMap::new(),
         })
     }
@@ -228,7 +232,7 @@ impl Store {
                 Link::Function { code: entry, vmctx: entry_vmctx, binding } => {
                     let index = imported_functions.len() as u32;
                     let (entry, entry_vmctx) = match binding {
-                        FuncBinding::Host(_) => {
+                        FuncBinding::Host(_) | FuncBinding::Wasi(_) => {
                             let trampoline = module.host_call(index).ok_or_else(|| {
                                 EmuError::Unsupported(format!("no host-call trampoline for import {index}"))
                             })?;
@@ -356,6 +360,13 @@ impl Store {
                                 return Err(mismatch(&format!("expected function {expected:?}, found {found:?}")));
                             }
                             Link::Function { code: 0, vmctx: 0, binding: FuncBinding::Host(func) }
+                        }
+                        Resolved::Wasi(func) => {
+                            let found = func.func_type();
+                            if &found != expected {
+                                return Err(mismatch(&format!("expected function {expected:?}, found {found:?}")));
+                            }
+                            Link::Function { code: 0, vmctx: 0, binding: FuncBinding::Wasi(func) }
                         }
                         _ => return Err(mismatch("expected a function")),
                     }

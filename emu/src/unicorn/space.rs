@@ -57,6 +57,29 @@ pub(crate) const BRK_HOST_DISPATCH: u32 = 0xd43e_0000;
 pub(crate) const BRK_FILL: u32 = 0xd43f_ffe0;
 
 /// Rounds `size` up to whole pages (at least one).
+/// The permissions the fast mode's TLB fill reports for the page at
+/// `address`: code (the code region, the sentinel and dispatcher pages) is
+/// read and execute; data (call slots, stack, data and memory regions) is
+/// read and write, never execute (so that unicorn lets stores to it take
+/// the fast path); anything else is not mapped, and gets every permission
+/// so that the access itself finds nothing mapped and fails as unmapped
+/// (unicorn also fetches from unmapped pages speculatively, and must not
+/// fail then).
+pub(crate) fn page_perms(address: u64) -> Prot {
+    let code = CODE_REGION.contains(&address)
+        || (SENTINEL..SENTINEL + PAGE).contains(&address)
+        || (HOST_DISPATCH..HOST_DISPATCH + PAGE).contains(&address);
+    let data = (CALL_SLOTS..CALL_SLOTS + CALL_SLOTS_SIZE).contains(&address)
+        || (STACK_BASE..STACK_TOP).contains(&address)
+        || DATA_REGION.contains(&address)
+        || MEMORY_REGION.contains(&address);
+    match (code, data) {
+        (true, _) => Prot::READ | Prot::EXEC,
+        (_, true) => Prot::READ | Prot::WRITE,
+        _ => Prot::ALL,
+    }
+}
+
 pub(crate) fn page_round(size: u64) -> u64 {
     size.max(1).div_ceil(PAGE) * PAGE
 }

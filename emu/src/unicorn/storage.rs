@@ -99,6 +99,14 @@ impl GuestMemory {
         Some(old)
     }
 
+    /// `len` bytes at `offset`, if in bounds.
+    pub(crate) fn read<D>(&self, uc: &Unicorn<'_, D>, offset: u64, len: u64) -> Option<Vec<u8>> {
+        if !in_bounds(offset, len, self.len()) {
+            return None;
+        }
+        space::read(uc, self.base + offset, len as usize).ok()
+    }
+
     /// Writes `bytes` at `offset`; `false` (nothing written) if out of bounds.
     pub(crate) fn write<D>(&self, uc: &mut Unicorn<'_, D>, offset: u64, bytes: &[u8]) -> bool {
         in_bounds(offset, bytes.len() as u64, self.len()) && space::write(uc, self.base + offset, bytes).is_ok()

@@ -84,6 +84,7 @@ pub fn returned(outcome: CallOutcome) -> Vec<Value> {
     match outcome {
         CallOutcome::Returned(values) => values,
         CallOutcome::Trapped(trap) => panic!("unexpected trap: {trap}"),
+        CallOutcome::Exited(status) => panic!("unexpected exit {status}"),
     }
 }
 
@@ -91,6 +92,7 @@ pub fn trapped(outcome: CallOutcome) -> Trap {
     match outcome {
         CallOutcome::Trapped(trap) => trap,
         CallOutcome::Returned(values) => panic!("expected a trap, got {values:?}"),
+        CallOutcome::Exited(status) => panic!("expected a trap, got exit {status}"),
     }
 }
 

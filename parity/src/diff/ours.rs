@@ -253,6 +253,7 @@ impl Engine for CompiledEngine {
         match executor.call(instance, export, args) {
             Ok(CallOutcome::Returned(values)) => Outcome::Returned(values),
             Ok(CallOutcome::Trapped(trap)) => trap_outcome(trap.code),
+            Ok(CallOutcome::Exited(status)) => Outcome::Failed(format!("exited through WASI proc_exit({status})")),
             Err(error) => self.executor_error(error),
         }
     }

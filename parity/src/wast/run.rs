@@ -440,6 +440,9 @@ impl<'b> Session<'b> {
                         Err(Outcome::Skipped(self.unsupported_reason(&module, &trap)))
                     }
                     Ok(CallOutcome::Trapped(trap)) => Ok(ActionResult::Trapped(trap)),
+                    Ok(CallOutcome::Exited(status)) => {
+                        Err(Outcome::Failed(format!("the call exited through WASI proc_exit({status})")))
+                    }
                     Err(error) => Err(self.executor_error(error)),
                 }
             }

@@ -182,4 +182,12 @@ impl Executor for FakeExecutor {
     fn memory(&mut self, _instance: InstanceId, _export: &str) -> Result<Vec<u8>, EmuError> {
         Err(EmuError::Unsupported("memory reads".to_string()))
     }
+
+    fn configure_wasi(&mut self, _config: emu::wasi::WasiConfig) -> Result<(), EmuError> {
+        Err(EmuError::Unsupported("WASI".to_string()))
+    }
+
+    fn take_wasi_output(&mut self) -> Result<emu::wasi::WasiOutput, EmuError> {
+        Err(EmuError::Unsupported("WASI".to_string()))
+    }
 }
