@@ -17,7 +17,7 @@ use crate::spectest::{self, HostFunc, HostItem};
 use crate::wasi::WasiFunc;
 use crate::{EmuError, InstanceId};
 use compiler::module::{
-    ConstExpr, ExportKind, GlobalType, Import, ImportKind, MemoryType, ModuleInfo, TableType, ValType,
+    ConstExpr, ExportKind, FuncType, GlobalType, Import, ImportKind, MemoryType, ModuleInfo, TableType, ValType,
 };
 
 /// `module.field` of an import, for error messages.
@@ -77,6 +77,18 @@ pub(crate) enum Resolved<'a, I> {
     Host(HostItem),
     /// A function of the WASI subset.
     Wasi(WasiFunc),
+}
+
+impl<I> Resolved<'_, I> {
+    /// The type and binding of a host function (spectest or WASI), if that
+    /// is what the import resolved to.
+    pub(crate) fn host_function(&self) -> Option<(FuncType, FuncBinding)> {
+        match *self {
+            Resolved::Host(HostItem::Func(func)) => Some((func.func_type(), FuncBinding::Host(func))),
+            Resolved::Wasi(func) => Some((func.func_type(), FuncBinding::Wasi(func))),
+            _ => None,
+        }
+    }
 }
 
 /// Finds what `module.field` names: an export of `registered` (the instance

@@ -220,27 +220,18 @@ pub(super) fn build(store: &Store, module: Arc<CompiledModule>, id: InstanceId) 
                         };
                         (code, vmctx, binding)
                     }
-                    Resolved::Host(HostItem::Func(func)) => {
-                        let found = func.func_type();
+                    resolved => {
+                        let Some((found, binding)) = resolved.host_function() else {
+                            return Err(mismatch("expected a function"));
+                        };
                         if &found != expected {
                             return Err(mismatch(&format!("expected function {expected:?}, found {found:?}")));
                         }
                         let trampoline = module.host_call(func_index).ok_or_else(|| {
                             EmuError::Unsupported(format!("no host-call trampoline for import {func_index} ({name})"))
                         })?;
-                        (code.address(trampoline) as u64, vmctx.as_ptr() as u64, FuncBinding::Host(func))
+                        (code.address(trampoline) as u64, vmctx.as_ptr() as u64, binding)
                     }
-                    Resolved::Wasi(func) => {
-                        let found = func.func_type();
-                        if &found != expected {
-                            return Err(mismatch(&format!("expected function {expected:?}, found {found:?}")));
-                        }
-                        let trampoline = module.host_call(func_index).ok_or_else(|| {
-                            EmuError::Unsupported(format!("no host-call trampoline for import {func_index} ({name})"))
-                        })?;
-                        (code.address(trampoline) as u64, vmctx.as_ptr() as u64, FuncBinding::Wasi(func))
-                    }
-                    _ => return Err(mismatch("expected a function")),
                 };
                 vmctx.write_u64(offsets.imported_function_code(func_index), entry_code);
                 vmctx.write_u64(offsets.imported_function_vmctx(func_index), entry_vmctx);

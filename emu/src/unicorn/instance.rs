@@ -354,21 +354,15 @@ impl Store {
                             };
                             Link::Function { code, vmctx, binding }
                         }
-                        Resolved::Host(HostItem::Func(func)) => {
-                            let found = func.func_type();
+                        resolved => {
+                            let Some((found, binding)) = resolved.host_function() else {
+                                return Err(mismatch("expected a function"));
+                            };
                             if &found != expected {
                                 return Err(mismatch(&format!("expected function {expected:?}, found {found:?}")));
                             }
-                            Link::Function { code: 0, vmctx: 0, binding: FuncBinding::Host(func) }
+                            Link::Function { code: 0, vmctx: 0, binding }
                         }
-                        Resolved::Wasi(func) => {
-                            let found = func.func_type();
-                            if &found != expected {
-                                return Err(mismatch(&format!("expected function {expected:?}, found {found:?}")));
-                            }
-                            Link::Function { code: 0, vmctx: 0, binding: FuncBinding::Wasi(func) }
-                        }
-                        _ => return Err(mismatch("expected a function")),
                     }
                 }
                 (ImportKind::Global(expected), resolved) => {
