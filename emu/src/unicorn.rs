@@ -92,23 +92,23 @@ pub struct UnicornExecutor {
     /// The CPU state every call starts from.
     pristine: Context,
     budget: Option<u64>,
-    /// The block hook that charges the budget, while there is one: a block
-    /// hook stops unicorn from chaining translated blocks, which makes
-    /// code run several times slower, so it is installed only when a
-    /// budget is set (before each run, by `sync_block_hook`).
-    block_hook: Option<UcHookId>,
-    /// The memory hook that records the address of a fault, while a budget
-    /// is set: with any memory hook installed, unicorn sends every store
-    /// through its slow path, so unbounded runs go without it (see
-    /// [`Self::set_instruction_budget`]).
-    fault_hook: Option<UcHookId>,
-    /// Unbounded runs use unicorn's virtual TLB, filled by this hook (see
-    /// `sync_hooks`).
-    tlb_hook: Option<UcHookId>,
+    /// The hooks installed for the current way of running (see
+    /// `sync_hooks`); `None` before the first run.
+    hooks: Option<RunHooks>,
     timeout: Option<Duration>,
     /// The stack poison written below the initial stack pointer before
     /// every call ([`crate::STACK_POISON`]).
     poison: Vec<u8>,
+}
+
+/// The hooks of one way of running (see `UnicornExecutor::sync_hooks`).
+enum RunHooks {
+    /// With a budget: the block hook that charges it (a block hook also
+    /// stops unicorn from chaining translated blocks) and the memory hook
+    /// that records the address of a fault.
+    Budget { block: UcHookId, fault: UcHookId },
+    /// Without one: the fill hook of the virtual TLB, and nothing else.
+    Fast { tlb: UcHookId },
 }
 
 /// Where a call goes.
@@ -138,9 +138,7 @@ impl UnicornExecutor {
             store,
             pristine,
             budget: Some(DEFAULT_INSTRUCTION_BUDGET),
-            block_hook: None,
-            fault_hook: None,
-            tlb_hook: None,
+            hooks: None,
             timeout: None,
             poison,
         })
@@ -173,40 +171,45 @@ impl UnicornExecutor {
     /// upstream in unicorn PR #2337); not executable data pages avoid it.
     fn sync_hooks(&mut self) -> Result<(), EmuError> {
         let fast = self.budget.is_none();
-        if fast == self.tlb_hook.is_some() && (fast || self.block_hook.is_some()) {
+        let current = match &self.hooks {
+            Some(RunHooks::Fast { .. }) => Some(true),
+            Some(RunHooks::Budget { .. }) => Some(false),
+            None => None,
+        };
+        if current == Some(fast) {
             return Ok(());
         }
-        for hook in [self.block_hook.take(), self.fault_hook.take(), self.tlb_hook.take()].into_iter().flatten() {
+        let installed = match self.hooks.take() {
+            Some(RunHooks::Fast { tlb }) => vec![tlb],
+            Some(RunHooks::Budget { block, fault }) => vec![block, fault],
+            None => Vec::new(),
+        };
+        for hook in installed {
             self.uc.remove_hook(hook).map_err(|error| emulator_error("removing a hook", error))?;
         }
-        if fast {
-            self.uc
-                .ctl_set_tlb_type(TlbType::VIRTUAL)
+        let uc = &mut self.uc;
+        let hooks = if fast {
+            uc.ctl_set_tlb_type(TlbType::VIRTUAL)
                 .map_err(|error| emulator_error("switching to the virtual TLB", error))?;
-            let hook = self
-                .uc
+            let tlb = uc
                 .add_tlb_hook(1, 0, |_, address, _| {
                     Some(TlbEntry { paddr: address, perms: space::page_perms(address) })
                 })
                 .map_err(|error| emulator_error("adding the TLB hook", error))?;
-            self.tlb_hook = Some(hook);
+            RunHooks::Fast { tlb }
         } else {
-            self.uc
-                .ctl_set_tlb_type(TlbType::CPU)
-                .map_err(|error| emulator_error("switching to the CPU TLB", error))?;
-            let block = self
-                .uc
+            uc.ctl_set_tlb_type(TlbType::CPU).map_err(|error| emulator_error("switching to the CPU TLB", error))?;
+            let block = uc
                 .add_block_hook(1, 0, |uc, _address, size| dispatch::on_block(uc, size))
                 .map_err(|error| emulator_error("adding the block hook", error))?;
-            self.block_hook = Some(block);
-            let fault = self
-                .uc
+            let fault = uc
                 .add_mem_hook(HookType::MEM_UNMAPPED | HookType::MEM_PROT, 1, 0, |uc, access, address, size, _| {
                     dispatch::on_fault(uc, access, address, size)
                 })
                 .map_err(|error| emulator_error("adding the memory hook", error))?;
-            self.fault_hook = Some(fault);
-        }
+            RunHooks::Budget { block, fault }
+        };
+        self.hooks = Some(hooks);
         Ok(())
     }
 

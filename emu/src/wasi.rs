@@ -28,12 +28,15 @@
 
 mod files;
 
+use crate::native::NativeExecutor;
+use crate::unicorn::UnicornExecutor;
 use crate::{CallOutcome, EmuError, Executor, Trap};
-use compiler::module::{CompiledModule, FuncType, ValType};
+use compiler::module::{CompiledModule, FuncType, Target, ValType};
 use files::{Descriptors, Stream};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The WASI module name.
 pub const MODULE_NAME: &str = "wasi_snapshot_preview1";
@@ -106,9 +109,30 @@ pub fn run_command(
     Ok(WasiRun { exit, output: executor.take_wasi_output()? })
 }
 
+/// An executor for whole programs compiled for `target`: x86-64 in the
+/// native child, AArch64 under unicorn without an instruction budget (so at
+/// full speed), each bounded by `timeout` when given.
+pub fn program_executor(target: Target, timeout: Option<Duration>) -> Result<Box<dyn Executor>, EmuError> {
+    Ok(match target {
+        Target::X86_64 => {
+            let mut executor = NativeExecutor::new()?;
+            executor.set_timeout(timeout);
+            Box::new(executor)
+        }
+        Target::Aarch64 => {
+            let mut executor = UnicornExecutor::new()?;
+            executor.set_instruction_budget(None);
+            executor.set_timeout(timeout);
+            Box::new(executor)
+        }
+    })
+}
+
 /// Linear memory as a WASI function sees it: reads and writes that fail
 /// (return `None`/`false`, write nothing) when out of bounds.
 pub(crate) trait GuestMemory {
+    /// Whether `len` bytes at `address` are inside memory.
+    fn contains(&self, address: u64, len: u64) -> bool;
     /// `len` bytes at `address`.
     fn read(&self, address: u64, len: u64) -> Option<Vec<u8>>;
     /// Writes `bytes` at `address`.
@@ -119,6 +143,10 @@ pub(crate) trait GuestMemory {
 pub(crate) struct NoMemory;
 
 impl GuestMemory for NoMemory {
+    fn contains(&self, _: u64, _: u64) -> bool {
+        false
+    }
+
     fn read(&self, _: u64, _: u64) -> Option<Vec<u8>> {
         None
     }
@@ -419,7 +447,7 @@ fn clock(memory: &mut dyn GuestMemory, id: u32, out: u64, resolution: bool) -> u
 
 /// `random_get`: `len` bytes from the host's random source.
 fn random(memory: &mut dyn GuestMemory, buf: u64, len: u64) -> u16 {
-    if memory.read(buf, len).is_none() {
+    if !memory.contains(buf, len) {
         return errno::FAULT;
     }
     let mut bytes = vec![0u8; len as usize];
@@ -472,7 +500,7 @@ fn transfer(
             Err(errno) => return errno,
         }
     } else {
-        if buffers.iter().any(|&(buf, len)| memory.read(buf, len).is_none()) {
+        if !buffers.iter().all(|&(buf, len)| memory.contains(buf, len)) {
             return errno::FAULT;
         }
         let total = buffers.iter().map(|&(_, len)| len).sum::<u64>() as usize;

@@ -13,8 +13,8 @@
 use crate::{EXIT_CRASH, EXIT_TRAP};
 use anyhow::{Result, anyhow};
 use compiler::module::{CompiledModule, Target};
+use emu::EmuError;
 use emu::wasi::{WasiConfig, WasiExit};
-use emu::{EmuError, Executor};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,14 +54,7 @@ pub(crate) fn run(
         stdin,
         preopen: Some(std::path::absolute(&dir).map_err(|e| anyhow!("{}: {e}", dir.display()))?),
     };
-    let mut executor: Box<dyn Executor> = match target {
-        Target::X86_64 => Box::new(emu::native::NativeExecutor::new()?),
-        Target::Aarch64 => {
-            let mut executor = emu::unicorn::UnicornExecutor::new()?;
-            executor.set_instruction_budget(None);
-            Box::new(executor)
-        }
-    };
+    let mut executor = emu::wasi::program_executor(target, None)?;
     let run = match emu::wasi::run_command(executor.as_mut(), Arc::new(module), config) {
         Ok(run) => run,
         Err(EmuError::Crashed(report)) => {

@@ -243,6 +243,10 @@ impl LinearMemory {
 }
 
 impl crate::wasi::GuestMemory for &LinearMemory {
+    fn contains(&self, address: u64, len: u64) -> bool {
+        self.in_bounds(address, len)
+    }
+
     fn read(&self, address: u64, len: u64) -> Option<Vec<u8>> {
         LinearMemory::read(self, address, len)
     }

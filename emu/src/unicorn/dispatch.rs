@@ -192,6 +192,10 @@ struct WasiView<'m, 'u, 'e> {
 }
 
 impl WasiMemory for WasiView<'_, '_, '_> {
+    fn contains(&self, address: u64, len: u64) -> bool {
+        self.memory.contains(address, len)
+    }
+
     fn read(&self, address: u64, len: u64) -> Option<Vec<u8>> {
         self.memory.read(self.uc, address, len)
     }

@@ -99,9 +99,14 @@ impl GuestMemory {
         Some(old)
     }
 
+    /// Whether `len` bytes at `offset` are in bounds.
+    pub(crate) fn contains(&self, offset: u64, len: u64) -> bool {
+        in_bounds(offset, len, self.len())
+    }
+
     /// `len` bytes at `offset`, if in bounds.
     pub(crate) fn read<D>(&self, uc: &Unicorn<'_, D>, offset: u64, len: u64) -> Option<Vec<u8>> {
-        if !in_bounds(offset, len, self.len()) {
+        if !self.contains(offset, len) {
             return None;
         }
         space::read(uc, self.base + offset, len as usize).ok()

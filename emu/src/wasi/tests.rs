@@ -6,6 +6,10 @@ use super::*;
 struct Bytes(Vec<u8>);
 
 impl GuestMemory for Bytes {
+    fn contains(&self, address: u64, len: u64) -> bool {
+        address.checked_add(len).is_some_and(|end| end <= self.0.len() as u64)
+    }
+
     fn read(&self, address: u64, len: u64) -> Option<Vec<u8>> {
         let end = address.checked_add(len)?;
         self.0.get(address as usize..end as usize).map(<[u8]>::to_vec)

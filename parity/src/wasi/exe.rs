@@ -65,25 +65,26 @@ pub(super) fn run(program: &Program, target: Target, dir: &Path, options: &Optio
     Ok(Behaviour { ending, stdout, stderr })
 }
 
+/// Reads `pipe` to its end on a thread.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
 /// Runs `command` to completion or until `timeout` passes (then kills it).
 fn run_with_timeout(
     mut command: Command,
     timeout: std::time::Duration,
 ) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), String> {
     let mut child = command.spawn().map_err(|error| format!("starting {command:?}: {error}"))?;
-    let mut pipes = (child.stdout.take(), child.stderr.take());
     // Drain both pipes on threads so that a chatty program cannot block.
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(pipes.0.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let stderr = drain(pipes.1.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let deadline = Instant::now() + timeout;
     let status = loop {
         match child.try_wait() {

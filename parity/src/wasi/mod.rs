@@ -26,10 +26,8 @@ pub mod report;
 use compiler::module::Target;
 use compiler::runtime::TrapCode;
 use compiler::{CompileOptions, Fault};
-use emu::native::NativeExecutor;
-use emu::unicorn::UnicornExecutor;
+use emu::EmuError;
 use emu::wasi::{WasiConfig, WasiExit};
-use emu::{EmuError, Executor};
 use programs::Program;
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -49,15 +47,6 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// Every engine.
-    pub const ALL: [Engine; 5] = [
-        Engine::Wasmtime,
-        Engine::Emu(Target::X86_64),
-        Engine::Emu(Target::Aarch64),
-        Engine::Exe(Target::X86_64),
-        Engine::Exe(Target::Aarch64),
-    ];
-
     /// Parses `wasmtime`, `emu:x86_64`, `exe:aarch64`, ...
     pub fn parse(text: &str) -> Result<Engine, String> {
         let target = |isa: &str| match isa {
@@ -278,20 +267,7 @@ fn run_emu(program: &Program, target: Target, dir: &std::path::Path, options: &O
     let compile_options = CompileOptions { fault: options.fault, ..CompileOptions::new(target) };
     let module = compiler::compile_module(&wasm, &compile_options)
         .map_err(|error| format!("compiling for {target}: {error}"))?;
-    let timeout = options.timeout;
-    let mut executor: Box<dyn Executor> = match target {
-        Target::X86_64 => {
-            let mut executor = NativeExecutor::new().map_err(|error| error.to_string())?;
-            executor.set_timeout(Some(timeout));
-            Box::new(executor)
-        }
-        _ => {
-            let mut executor = UnicornExecutor::new().map_err(|error| error.to_string())?;
-            executor.set_instruction_budget(None);
-            executor.set_timeout(Some(timeout));
-            Box::new(executor)
-        }
-    };
+    let mut executor = emu::wasi::program_executor(target, Some(options.timeout)).map_err(|error| error.to_string())?;
     let config = WasiConfig {
         args: program.argv(),
         env: program.env.clone(),
