@@ -54,6 +54,7 @@ mod dispatch;
 mod instance;
 mod space;
 mod storage;
+mod watchdog;
 
 use crate::link::FuncBinding;
 use crate::spectest::{HostCall, HostFunc};
@@ -68,7 +69,7 @@ use space::{CALL_SLOTS, CALL_SLOTS_SIZE, HOST_DISPATCH, PAGE, SENTINEL, STACK_GU
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use unicorn_engine::unicorn_const::{Arch, HookType, MemType, Mode, TlbEntry, TlbType, uc_error};
 use unicorn_engine::{Context, RegisterARM64, UcHookId, Unicorn};
 
@@ -86,6 +87,9 @@ fn emulator_error(what: impl std::fmt::Display, error: uc_error) -> EmuError {
 /// Runs AArch64 modules under unicorn. See the module docs. One emulator
 /// per executor, reused by every call; not `Send` (create one per thread).
 pub struct UnicornExecutor {
+    /// Keeps [`Self::set_timeout`]'s deadline. Declared before `uc`, so
+    /// that its thread has ended before the emulator is dropped.
+    watchdog: watchdog::Watchdog,
     uc: Emulator<'static>,
     /// Shared with the interrupt hook; never borrowed while the emulator runs.
     store: Rc<RefCell<Store>>,
@@ -134,6 +138,7 @@ impl UnicornExecutor {
         let pristine = uc.context_init().map_err(|error| emulator_error("saving the initial CPU state", error))?;
         let poison = vec![crate::STACK_POISON; crate::STACK_POISON_BYTES.min(space::STACK_SIZE as usize)];
         Ok(UnicornExecutor {
+            watchdog: watchdog::Watchdog::default(),
             uc,
             store,
             pristine,
@@ -214,8 +219,11 @@ impl UnicornExecutor {
     }
 
     /// Bounds how long one call may run, as a wall-clock backstop to the
-    /// instruction budget. Unicorn starts a timer thread for every call
-    /// with a timeout, which costs about 0.2 ms per call. Default: `None`.
+    /// instruction budget; past it the call fails with
+    /// [`EmuError::Crashed`] saying it timed out. The deadline is kept by
+    /// a thread of this executor (module `watchdog`), not by unicorn's own
+    /// timeout, which other emulators' creation can trip early. Default:
+    /// `None`.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
     }
@@ -305,10 +313,13 @@ impl UnicornExecutor {
         let state = uc.get_data_mut();
         state.stop = None;
         state.budget_left = self.budget.unwrap_or(u64::MAX);
-        let timeout_us = self.timeout.map_or(0, |timeout| timeout.as_micros().max(1) as u64);
-        let started = Instant::now();
-        let result = uc.emu_start(entry, SENTINEL, timeout_us, 0);
-        let elapsed = started.elapsed();
+        if let Some(timeout) = self.timeout {
+            self.watchdog
+                .arm(uc.get_handle(), timeout)
+                .map_err(|error| EmuError::System(format!("starting the watchdog thread: {error}")))?;
+        }
+        let result = uc.emu_start(entry, SENTINEL, 0, 0);
+        let timed_out = self.timeout.is_some() && self.watchdog.disarm();
         let pc = uc.pc_read().map_err(|error| emulator_error("reading the pc", error))?;
         let stop = uc.get_data_mut().stop.take();
         let store = self.store.borrow();
@@ -326,7 +337,7 @@ impl UnicornExecutor {
                 describe_pc(&store, pc)
             ))),
             (Ok(()), None) => Err(EmuError::Crashed(match self.timeout {
-                Some(timeout) if elapsed >= timeout => {
+                Some(timeout) if timed_out => {
                     format!("timeout: the call ran longer than {timeout:?}; stopped at {}", describe_pc(&store, pc))
                 }
                 _ => format!("the emulator stopped without a reason at {}", describe_pc(&store, pc)),
