@@ -107,6 +107,11 @@ struct WastArgs {
     #[arg(long, short)]
     verbose: bool,
 
+    /// Files run at once [default: the number of CPUs]; the output is the
+    /// same for any number.
+    #[arg(long)]
+    jobs: Option<usize>,
+
     /// .wast files, or directories whose *.wast files are run (not recursive)
     /// [default: the root .wast files of $WASM_TESTSUITE].
     paths: Vec<PathBuf>,
@@ -165,7 +170,8 @@ fn run_wast(args: WastArgs) -> Result<ExitCode> {
             isas.push(isa);
         }
     }
-    let options = RunOptions { isas, testsuite_dir: wast::default_testsuite_dir() };
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let options = RunOptions { isas, testsuite_dir: wast::default_testsuite_dir(), jobs };
     let stdout = std::io::stdout();
     let report = wast::run_files_with(&wast::CompilerBackend, &files, &options, &mut |file| {
         let mut out = stdout.lock();

@@ -21,7 +21,7 @@ fn run(name: &str, text: &str) -> Option<FileReport> {
     std::fs::create_dir_all(&dir).expect("scratch directory");
     let path = dir.join(name);
     std::fs::write(&path, text).expect("writes the script");
-    let options = RunOptions { isas: vec![Target::X86_64], testsuite_dir: dir };
+    let options = RunOptions { isas: vec![Target::X86_64], testsuite_dir: dir, jobs: 1 };
     let mut report = run_files(&[path], &options);
     assert_eq!(report.files.len(), 1);
     let file = report.files.remove(0);

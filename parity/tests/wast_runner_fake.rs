@@ -202,7 +202,7 @@ fn a_crash_is_a_failure_and_loses_earlier_instances() {
     assert_eq!(counts(&report), (4, 1, 2), "{}", messages(&report));
     assert!(report.failures[0].message.contains("generated code crashed: SIGSEGV at 0xdead"));
     assert_eq!(report.skip_reasons.get("executor crashed earlier"), Some(&2));
-    assert_eq!(backend.executors_created.get(), 2);
+    assert_eq!(backend.executors_created.load(std::sync::atomic::Ordering::Relaxed), 2);
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! testsuite without panicking, with the fake backend of `common/mod.rs`
 //! (wasmparser validation as the "compiler", an executor that runs
 //! nothing). This exercises parsing, lowering and the bookkeeping of every
-//! directive the testsuite uses, before the real compiler exists.
+//! directive the testsuite uses, before the real compiler exists; and
+//! running several files at once gives the same report, in file order.
 
 mod common;
 
@@ -19,10 +20,19 @@ fn every_root_file_runs_without_a_harness_panic() {
     }
     let files = wast::default_wast_files().expect("the testsuite directory lists");
     assert!(!files.is_empty(), "no .wast files in {}", dir.display());
-    let options = RunOptions { isas: vec![Target::X86_64], testsuite_dir: dir };
+    let options = RunOptions { isas: vec![Target::X86_64], testsuite_dir: dir, jobs: 1 };
     let backend = FakeBackend::default();
     let report = run_files_with(&backend, &files, &options, &mut |_| {});
     assert_eq!(report.files.len(), files.len());
+
+    // Several files at once: the same report, handed on in file order.
+    let mut seen = Vec::new();
+    let parallel = run_files_with(&backend, &files, &RunOptions { jobs: 3, ..options.clone() }, &mut |file| {
+        seen.push(file.file.clone())
+    });
+    assert_eq!(parallel.to_json(), report.to_json(), "--jobs 3 changed the report");
+    let in_order: Vec<String> = report.files.iter().map(|file| file.file.clone()).collect();
+    assert_eq!(seen, in_order, "--jobs 3 handed the files on out of order");
 
     let mut panics = Vec::new();
     for file in &report.files {

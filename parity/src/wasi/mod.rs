@@ -61,6 +61,19 @@ impl Engine {
             _ => Err(format!("unknown engine {text:?}: wasmtime, emu:ISA or exe:ISA")),
         }
     }
+
+    /// Roughly how many times longer than wasmtime a program runs here
+    /// (from the audit's timings of the sightglass programs), so that the
+    /// longest runs start first.
+    fn relative_cost(self) -> u64 {
+        match self {
+            Engine::Wasmtime => 1,
+            Engine::Emu(Target::X86_64) => 2,
+            Engine::Exe(Target::X86_64) => 3,
+            Engine::Exe(Target::Aarch64) => 12,
+            Engine::Emu(Target::Aarch64) => 30,
+        }
+    }
 }
 
 impl std::fmt::Display for Engine {
@@ -186,23 +199,25 @@ pub struct Options {
     pub fault: Option<Fault>,
 }
 
-/// Runs every program on every engine (up to `jobs` at once, slowest
-/// programs first) and judges each run. `progress` sees every finished run.
+/// Runs every program on every engine (up to `jobs` at once, the runs
+/// expected to be longest first) and judges each run. `progress` sees
+/// every finished run.
 pub fn run(
     programs: &[Program],
     options: &Options,
     progress: &(dyn Fn(&Program, &EngineRun) + Sync),
 ) -> Vec<ProgramResult> {
     // Each run is judged against the expectation as it finishes; against
-    // wasmtime once every run is in. The queue starts with the slowest
-    // programs so that the workers finish together.
-    let mut order: Vec<usize> = (0..programs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(programs[i].weight()));
+    // wasmtime once every run is in. The queue starts with the runs
+    // expected to be slowest (program size times engine cost), so that the
+    // workers finish together.
+    let mut order: Vec<(usize, usize)> = (0..programs.len())
+        .flat_map(|program| (0..options.engines.len()).map(move |engine| (program, engine)))
+        .collect();
+    order.sort_by_key(|&(p, e)| std::cmp::Reverse(programs[p].weight() * options.engines[e].relative_cost()));
     let behaviours: Vec<Mutex<Vec<Option<EngineRun>>>> =
         programs.iter().map(|_| Mutex::new(vec![None; options.engines.len()])).collect();
-    let queue: Mutex<VecDeque<(usize, usize)>> = Mutex::new(
-        order.iter().flat_map(|&program| (0..options.engines.len()).map(move |engine| (program, engine))).collect(),
-    );
+    let queue: Mutex<VecDeque<(usize, usize)>> = Mutex::new(order.into());
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.max(1) {
             scope.spawn(|| {

@@ -30,8 +30,9 @@ pub enum CompileFailure {
     Panicked(String),
 }
 
-/// A compiler plus executors, as the runner needs them.
-pub trait Backend {
+/// A compiler plus executors, as the runner needs them. `Sync`: several
+/// files run at once, each creating its own executors.
+pub trait Backend: Sync {
     /// Compiles `wasm` for `target`.
     fn compile(&self, wasm: &[u8], target: Target) -> Result<CompiledModule, CompileFailure>;
 

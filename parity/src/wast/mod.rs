@@ -38,7 +38,10 @@ pub use files::{collect_wast_files, default_expectations_path, default_testsuite
 pub use report::{FileReport, Outcome, Report, Totals};
 
 use compiler::module::Target;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 /// What a run covers besides its files.
 #[derive(Clone, Debug)]
@@ -47,11 +50,14 @@ pub struct RunOptions {
     pub isas: Vec<Target>,
     /// The testsuite directory, used to name files in reports.
     pub testsuite_dir: PathBuf,
+    /// Files run at once, each on its own thread with its own executors
+    /// (at least 1). The report is the same for any number.
+    pub jobs: usize,
 }
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
-        RunOptions { isas: vec![Target::X86_64], testsuite_dir: default_testsuite_dir() }
+        RunOptions { isas: vec![Target::X86_64], testsuite_dir: default_testsuite_dir(), jobs: 1 }
     }
 }
 
@@ -60,22 +66,59 @@ pub fn run_files(files: &[PathBuf], options: &RunOptions) -> Report {
     run_files_with(&CompilerBackend, files, options, &mut |_| {})
 }
 
-/// Runs `files` with `backend`, calling `on_file` as each file and ISA
-/// finishes (for progress output).
+/// Runs `files` with `backend`, `options.jobs` files at once, calling
+/// `on_file` for each file and ISA in the order of `files` (for progress
+/// output): a file's results are handed on once every file before it is
+/// done, so the output and the report do not depend on `jobs`.
 pub fn run_files_with(
     backend: &dyn Backend,
     files: &[PathBuf],
     options: &RunOptions,
     on_file: &mut dyn FnMut(&FileReport),
 ) -> Report {
+    let run_one = |index: usize| {
+        let path = &files[index];
+        run_path(backend, path, &file_key(path, &options.testsuite_dir), &options.isas)
+    };
     let mut report = Report::default();
-    for path in files {
-        let key = file_key(path, &options.testsuite_dir);
-        for file_report in run_path(backend, path, &key, &options.isas) {
+    let mut hand_on = |file_reports: Vec<FileReport>| {
+        for file_report in file_reports {
             on_file(&file_report);
             report.files.push(file_report);
         }
+    };
+    let jobs = options.jobs.clamp(1, files.len().max(1));
+    if jobs == 1 {
+        (0..files.len()).for_each(|index| hand_on(run_one(index)));
+        return report;
     }
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let (done, results) = mpsc::channel();
+        for _ in 0..jobs {
+            let done = done.clone();
+            let (next, run_one) = (&next, &run_one);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= files.len() || done.send((index, run_one(index))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        // Results arrive in any order; hand them on in file order.
+        let mut waiting = BTreeMap::new();
+        let mut due = 0;
+        for (index, file_reports) in results {
+            waiting.insert(index, file_reports);
+            while let Some(file_reports) = waiting.remove(&due) {
+                hand_on(file_reports);
+                due += 1;
+            }
+        }
+    });
     report
 }
 

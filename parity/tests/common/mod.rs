@@ -27,9 +27,9 @@ use compiler::module::{
 use compiler::runtime::TrapCode;
 use emu::{CallOutcome, EmuError, Executor, InstanceId, Trap, Value};
 use parity::wast::{Backend, CompileFailure};
-use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The reason the fake gives for `unsupported-fn`.
 pub const UNSUPPORTED_FN_REASON: &str = "fake: uses an unsupported operator";
@@ -42,7 +42,7 @@ pub struct FakeBackend {
     /// When set, there is no executor, with this reason.
     pub executor_missing: Option<String>,
     /// How many executors were created.
-    pub executors_created: Cell<usize>,
+    pub executors_created: AtomicUsize,
 }
 
 impl Backend for FakeBackend {
@@ -102,7 +102,7 @@ impl Backend for FakeBackend {
         if let Some(reason) = &self.executor_missing {
             return Err(reason.clone());
         }
-        self.executors_created.set(self.executors_created.get() + 1);
+        self.executors_created.fetch_add(1, Ordering::Relaxed);
         Ok(Box::new(FakeExecutor::default()))
     }
 }
